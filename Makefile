@@ -1,0 +1,60 @@
+# The README's commands. Everything runs inside .venv, created on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEV_ENV := DJANGO_DEBUG=1
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve migrate seed superuser test lint format lock clean
+
+help:
+	@echo "make run        set up, migrate, load the seed data, serve on http://$(HOST):$(PORT)/"
+	@echo "make test       set up, lint, check migrations, run the whole test suite"
+	@echo "make superuser  create an editor account for the admin"
+	@echo "make format     apply ruff's formatting and safe fixes"
+	@echo "make lock       re-pin requirements/*.txt from pyproject.toml"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.12 ...")'
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): $(BIN)/python requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+install: $(INSTALLED)
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_seed
+
+run: seed
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+superuser: migrate
+	$(DEV_ENV) $(BIN)/python manage.py createsuperuser
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: install
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

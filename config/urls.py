@@ -1,0 +1,14 @@
+import os
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Ceasefire Positions — editors"
+admin.site.site_title = "Ceasefire Positions"
+admin.site.index_title = "Actors, sources, quotes and positions"
+
+urlpatterns = [
+    # Configurable so a public deployment need not advertise /admin/.
+    path(os.environ.get("DJANGO_ADMIN_URL", "admin/"), admin.site.urls),
+    path("", include("positions.urls")),
+]

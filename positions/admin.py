@@ -1,0 +1,110 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Condition, Position, Topic, TopicWording
+
+
+class PositionForm(forms.ModelForm):
+    # The admin refuses a many-to-many with an explicit through model as a
+    # field; ours only exists to PROTECT conditions in use, so a plain
+    # multi-select that sets the relation is safe.
+    named_conditions = forms.ModelMultipleChoiceField(
+        label="Conditions",
+        queryset=Condition.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Position._meta.get_field("conditions"), admin.site),
+        help_text="The preconditions the actor names, e.g. a US backstop.",
+    )
+
+    class Meta:
+        model = Position
+        exclude = ["conditions"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filled from the quote when left empty, which is nearly always right.
+        self.fields["as_of"].required = False
+        self.fields["as_of"].help_text = (
+            "Leave empty to use the quote's date (or the source's, if the quote has none)."
+        )
+        if self.instance.pk:
+            self.initial["named_conditions"] = list(self.instance.conditions.all())
+
+    def clean(self):
+        cleaned = super().clean()
+        quote = cleaned.get("quote") or getattr(self.instance, "quote", None)
+        if not cleaned.get("as_of") and quote is not None:
+            cleaned["as_of"] = quote.said_on or quote.source.published_on
+        return cleaned
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        self.instance.conditions.set(self.cleaned_data["named_conditions"])
+
+
+class PositionInline(admin.StackedInline):
+    model = Position
+    form = PositionForm
+    fk_name = "quote"
+    extra = 1
+    autocomplete_fields = ["actor", "topic", "claimant"]
+    fields = [
+        ("actor", "topic", "stance"),
+        ("attribution", "claimant"),
+        "named_conditions",
+        "summary",
+        ("as_of", "status"),
+        "correction_note",
+    ]
+    show_change_link = True
+
+
+@admin.register(Position)
+class PositionAdmin(SimpleHistoryAdmin):
+    form = PositionForm
+    list_display = ["actor", "topic", "stance", "as_of", "attribution", "claimant", "status"]
+    list_filter = ["status", "stance", "attribution", "topic", "actor__kind", "conditions"]
+    search_fields = ["actor__name", "claimant__name", "topic__short_name", "quote__text", "summary"]  # fmt: skip
+    autocomplete_fields = ["actor", "topic", "quote", "claimant"]
+    date_hierarchy = "as_of"
+    list_select_related = ["actor", "topic", "claimant"]
+    fields = [
+        "quote",
+        ("actor", "topic", "stance"),
+        ("attribution", "claimant"),
+        "named_conditions",
+        "summary",
+        ("as_of", "status"),
+        "correction_note",
+    ]
+
+
+class WordingInline(admin.TabularInline):
+    model = TopicWording
+    extra = 1
+
+
+@admin.register(Topic)
+class TopicAdmin(SimpleHistoryAdmin):
+    list_display = ["short_name", "question", "sort_order"]
+    list_editable = ["sort_order"]
+    search_fields = ["short_name", "question", "wordings__text"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    date_hierarchy = "created_at"
+    list_filter = ["created_at"]
+    inlines = [WordingInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+
+@admin.register(Condition)
+class ConditionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "description"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    date_hierarchy = "created_at"
+    list_filter = ["created_at"]

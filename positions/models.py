@@ -1,0 +1,256 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from actors.models import Actor, Role
+from sources.models import Quote
+
+from .querysets import PositionQuerySet
+
+
+class Topic(models.Model):
+    """One question about troop deployment; a column of the stance matrix."""
+
+    short_name = models.CharField(max_length=80, unique=True, help_text="Column heading.")
+    slug = models.SlugField(max_length=80, unique=True)
+    question = models.CharField(max_length=300, help_text="The question actors take sides on.")
+    description = models.TextField(blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_order", "short_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(short_name="") & ~Q(question=""),
+                name="topic_has_name_and_question",
+                violation_error_message="A topic needs a short name and its question.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name
+
+
+class TopicWording(models.Model):
+    """A variant wording the topic covers ("peacekeepers", "boots on the ground")."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="wordings")
+    text = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["text"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "text"],
+                name="wording_unique_per_topic",
+                violation_error_message="The topic already lists this wording.",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="wording_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Condition(models.Model):
+    """A reusable precondition that positions name, e.g. "a US backstop"."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="condition_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Stance(models.TextChoices):
+    """An ordered scale, from most to least favourable to deployment."""
+
+    SUPPORTS = "supports", "Supports"
+    CONDITIONAL = "conditional", "Conditional"
+    UNDECIDED = "undecided", "Ambiguous or undecided"
+    OPPOSES = "opposes", "Opposes"
+    HOSTILE = "hostile", "Hostile (threat)"
+
+
+STANCE_ORDER = {stance: index for index, stance in enumerate(Stance.values)}
+
+
+class Attribution(models.TextChoices):
+    OWN = "own", "Own words"
+    SPEAKING_FOR = "speaking_for", "Official speaking for the actor"
+    CLAIM = "claim", "Claim by a third party"
+    REPORT = "report", "Outlet's report"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+class PositionCondition(models.Model):
+    """A condition named by a position; PROTECT keeps conditions in use from vanishing."""
+
+    position = models.ForeignKey("Position", on_delete=models.CASCADE)
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["position", "condition"], name="position_condition_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.condition)
+
+
+class Position(models.Model):
+    """An actor's stance on a topic as of a date, on the evidence of one quote."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="positions")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="positions")
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="positions")
+    stance = models.CharField(max_length=20, choices=Stance)
+    conditions = models.ManyToManyField(
+        Condition, through=PositionCondition, blank=True, related_name="positions"
+    )
+    summary = models.CharField(
+        max_length=500, blank=True, help_text="The editor's one-line reading of the quote."
+    )
+    attribution = models.CharField(max_length=20, choices=Attribution, default=Attribution.OWN)
+    claimant = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text="Who claims this is the actor's position (third-party claims only).",
+    )
+    as_of = models.DateField(
+        "stance as of",
+        help_text="When the stance was expressed: the quote's date, or the report's.",
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    correction_note = models.TextField(
+        blank=True, help_text="Public note explaining a retraction or correction."
+    )
+    created_at = models.DateTimeField("entered", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[conditions])
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of", "actor__name"]
+        indexes = [
+            models.Index(fields=["topic", "status", "as_of"]),
+            models.Index(fields=["actor", "topic", "status", "as_of"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stance__in=Stance.values),
+                name="position_stance_valid",
+                violation_error_message="Unknown stance.",
+            ),
+            models.CheckConstraint(
+                condition=Q(attribution__in=Attribution.values),
+                name="position_attribution_valid",
+                violation_error_message="Unknown attribution.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="position_status_valid",
+                violation_error_message="Unknown status.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(attribution=Attribution.CLAIM) & Q(claimant__isnull=False))
+                | (~Q(attribution=Attribution.CLAIM) & Q(claimant__isnull=True)),
+                name="position_claim_names_claimant",
+                violation_error_message=(
+                    "A third-party claim names its claimant; other attributions have none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(claimant=models.F("actor")),
+                name="position_claimant_is_not_actor",
+                violation_error_message="An actor cannot be a third party to its own position.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.RETRACTED) | ~Q(correction_note=""),
+                name="position_retraction_has_note",
+                violation_error_message="A retraction needs a public correction note.",
+            ),
+            models.UniqueConstraint(
+                fields=["actor", "topic", "quote"],
+                name="position_unique_per_quote",
+                violation_error_message=(
+                    "This quote already gives this actor's position on this topic."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor.name} on {self.topic.short_name}: {self.get_stance_display()} ({self.as_of:%Y-%m-%d})"
+
+    def clean(self):
+        errors = {}
+        if not (self.quote_id and self.actor_id and self.as_of):
+            return
+        quote = self.quote
+        if quote.said_on and self.as_of < quote.said_on:
+            errors["as_of"] = f"The stance cannot predate the words ({quote.said_on:%Y-%m-%d})."
+        if self.as_of > quote.source.published_on:
+            errors["as_of"] = (
+                f"The stance cannot postdate its source ({quote.source.published_on:%Y-%m-%d})."
+            )
+        speaker = quote.speaker
+        if self.attribution == Attribution.OWN and speaker and speaker != self.actor:
+            errors["attribution"] = (
+                f"These are {speaker.name}'s words, not {self.actor.name}'s: choose "
+                "“official speaking for the actor”, “claim by a third party” or “outlet's report”."
+            )
+        if self.attribution == Attribution.SPEAKING_FOR:
+            if self.actor.kind not in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
+                errors["attribution"] = "Officials speak for states and organisations only."
+            elif speaker and not (
+                Role.objects.speaking_for()
+                .current(on=self.as_of)
+                .filter(holder=speaker, organisation=self.actor)
+                .exists()
+            ):
+                errors["attribution"] = (
+                    f"On {self.as_of:%Y-%m-%d} {speaker.name} held no office that speaks "
+                    f"for {self.actor.name}. Record the role first, or choose another attribution."
+                )
+        if (
+            self.attribution == Attribution.CLAIM
+            and self.claimant_id
+            and speaker
+            and speaker != self.claimant
+        ):
+            errors["claimant"] = f"The quote's speaker, {speaker.name}, is the claimant."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def stance_order(self) -> int:
+        return STANCE_ORDER[self.stance]

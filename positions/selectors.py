@@ -1,0 +1,196 @@
+"""The one rule: an actor's stance on a topic as of a date.
+
+DESIGN.md, "Semantics": the most recent published position on or before D by
+the state (or organisation) itself or by an official whose office spoke for it
+on the date the words were said; on the same date the higher-ranked office
+wins; third-party claims never override the actor's own words but are
+returned beside them; disagreeing statements of equal weight are reported as
+a conflict. Pages, API and exports all call :func:`stances_as_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from actors.models import Actor, Role
+
+from .models import Attribution, Position
+
+# Lower wins. Offices use Role.Rank (1-4); the actor's own words beat any
+# office, and an outlet's report without direct words comes last.
+OWN_RANK = 0
+REPORT_RANK = 5
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A published position, as it counts for one row of the matrix."""
+
+    subject_id: int
+    position: Position
+    rank: int
+    role: Role | None = None  # the office through which an official's words count
+
+    @property
+    def is_claim(self) -> bool:
+        return self.position.attribution == Attribution.CLAIM
+
+    @property
+    def sort_key(self) -> tuple:
+        # Latest date first, then highest rank, then the most recently entered.
+        return (-self.position.as_of.toordinal(), self.rank, -self.position.pk)
+
+
+@dataclass
+class CellStance:
+    """The stance of one actor on one topic as of a date."""
+
+    subject_id: int
+    topic_id: int
+    current: Statement | None = None
+    conflicts: list[Statement] = field(default_factory=list)
+    claims: list[Statement] = field(default_factory=list)
+
+    @property
+    def position(self) -> Position | None:
+        return self.current.position if self.current else None
+
+    @property
+    def stance(self) -> str | None:
+        """The actor's own stance; a claim alone never sets it."""
+        return self.current.position.stance if self.current else None
+
+    @property
+    def has_conflict(self) -> bool:
+        return bool(self.conflicts) or any(
+            self.current is None or claim.position.stance != self.stance
+            for claim in self.claims
+        )
+
+
+def _speaking_roles(subject_ids: set[int] | None) -> dict[int, list[Role]]:
+    roles = Role.objects.speaking_for().select_related("organisation")
+    if subject_ids is not None:
+        roles = roles.filter(organisation_id__in=subject_ids)
+    by_holder: dict[int, list[Role]] = defaultdict(list)
+    for role in roles:
+        by_holder[role.holder_id].append(role)
+    return by_holder
+
+
+def _held_on(role: Role, on: dt.date) -> bool:
+    return (role.start_date is None or role.start_date <= on) and (
+        role.end_date is None or role.end_date >= on
+    )
+
+
+def statements(
+    *,
+    on: dt.date,
+    subjects: Iterable[Actor | int] | None = None,
+    topics: Iterable[object] | None = None,
+) -> list[Statement]:
+    """Every published statement on or before ``on`` that counts for a state or
+    organisation, with the rank it counts at. Three queries whatever the data."""
+    subject_ids = (
+        None if subjects is None else {getattr(s, "pk", s) for s in subjects}
+    )
+    roles_by_holder = _speaking_roles(subject_ids)
+
+    if subject_ids is None:
+        whose = Q(actor__kind__in=[Actor.Kind.STATE, Actor.Kind.ORGANISATION])
+    else:
+        whose = Q(actor_id__in=subject_ids)
+    positions = (
+        Position.objects.published()
+        .on_or_before(on)
+        .filter(whose | Q(actor_id__in=list(roles_by_holder)))
+        .with_evidence()
+    )
+    if topics is not None:
+        positions = positions.filter(topic__in=list(topics))
+
+    result = []
+    for position in positions:
+        if position.actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
+            result.append(
+                Statement(position.actor_id, position, _rank_of_own(position, roles_by_holder))
+            )
+        # An official's words count for each body their office spoke for on that date.
+        for role in roles_by_holder.get(position.actor_id, ()):
+            if _held_on(role, position.as_of):
+                result.append(
+                    Statement(role.organisation_id, position, role.speaks_for_rank, role)
+                )
+    return result
+
+
+def _rank_of_own(position: Position, roles_by_holder: dict[int, list[Role]]) -> int:
+    if position.attribution == Attribution.SPEAKING_FOR:
+        speaker_id = position.quote.speaker_id
+        ranks = [
+            role.speaks_for_rank
+            for role in roles_by_holder.get(speaker_id, ())
+            if role.organisation_id == position.actor_id and _held_on(role, position.as_of)
+        ]
+        return min(ranks, default=Role.Rank.OFFICIAL)
+    if position.attribution == Attribution.REPORT:
+        return REPORT_RANK
+    return OWN_RANK
+
+
+def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int) -> CellStance:
+    """Apply the precedence rules to the statements of one cell."""
+    cell = CellStance(subject_id=subject_id, topic_id=topic_id)
+    own = sorted((s for s in cell_statements if not s.is_claim), key=lambda s: s.sort_key)
+    claims = [s for s in cell_statements if s.is_claim]
+    if own:
+        cell.current = best = own[0]
+        cell.conflicts = [
+            s
+            for s in own[1:]
+            if s.position.as_of == best.position.as_of
+            and s.rank == best.rank
+            and s.position.stance != best.position.stance
+        ]
+    # The latest claim of each claimant, unless the actor has spoken since.
+    latest_claims: dict[int, Statement] = {}
+    for claim in sorted(claims, key=lambda s: s.sort_key):
+        latest_claims.setdefault(claim.position.claimant_id, claim)
+    cell.claims = [
+        claim
+        for claim in latest_claims.values()
+        if cell.current is None or claim.position.as_of >= cell.current.position.as_of
+    ]
+    return cell
+
+
+def stances_as_of(
+    *,
+    on: dt.date,
+    subjects: Iterable[Actor | int] | None = None,
+    topics: Iterable[object] | None = None,
+) -> dict[tuple[int, int], CellStance]:
+    """The stance of every (state or organisation, topic) cell as of ``on``,
+    keyed by ``(actor_id, topic_id)``; cells with no statement are absent."""
+    grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
+    for statement in statements(on=on, subjects=subjects, topics=topics):
+        grouped[(statement.subject_id, statement.position.topic_id)].append(statement)
+    return {
+        key: resolve(cell_statements, subject_id=key[0], topic_id=key[1])
+        for key, cell_statements in grouped.items()
+    }
+
+
+def stance_of(*, actor: Actor, topic: object, on: dt.date) -> CellStance:
+    """One cell; the same rule as the matrix."""
+    topic_id = getattr(topic, "pk", topic)
+    cells = stances_as_of(on=on, subjects=[actor], topics=[topic_id])
+    return cells.get(
+        (actor.pk, topic_id), CellStance(subject_id=actor.pk, topic_id=topic_id)
+    )

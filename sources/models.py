@@ -1,0 +1,183 @@
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import Exact, GreaterThan
+from simple_history.models import HistoricalRecords
+
+from actors.models import Actor
+
+from .querysets import QuoteQuerySet, SourceQuerySet
+from .text import normalize_url, occurs_in, sha256_hex
+
+
+class Source(models.Model):
+    """A publication item: an article, a transcript, a communiqué."""
+
+    publisher = models.CharField(max_length=200, help_text="e.g. RFE/RL, Atlantic Council.")
+    title = models.CharField(max_length=500)
+    url = models.URLField(
+        "URL",
+        max_length=2000,
+        blank=True,
+        help_text="Stored normalised: tracking parameters, fragments and trailing slashes go.",
+    )
+    published_on = models.DateField("published")
+    author = models.CharField(max_length=300, blank=True)
+    accessed_on = models.DateField("accessed", null=True, blank=True)
+    archive_url = models.URLField("archive URL", max_length=2000, blank=True)
+    language = models.CharField(max_length=8, default="en", help_text="BCP 47 tag.")
+    text = models.TextField(
+        "stored full text",
+        blank=True,
+        help_text="The text as read; quotes from this source are checked against it.",
+    )
+    text_sha256 = models.CharField("SHA-256 of the text", max_length=64, blank=True)
+    editor_note = models.TextField(blank=True, help_text="How this source was recorded.")
+    created_at = models.DateTimeField("entered", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        indexes = [models.Index(fields=["published_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="source_url_unique",
+                violation_error_message="A source with this URL is already recorded.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title="") & ~Q(publisher=""),
+                name="source_has_title_and_publisher",
+                violation_error_message="A source needs a title and a publisher.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(text="") & Q(text_sha256=""))
+                | (~Q(text="") & Q(Exact(Length("text_sha256"), 64))),
+                name="source_text_has_hash",
+                violation_error_message="Stored text must carry its SHA-256 hash.",
+            ),
+            models.CheckConstraint(
+                condition=Q(accessed_on__isnull=True)
+                | Q(accessed_on__gte=models.F("published_on")),
+                name="source_accessed_after_published",
+                violation_error_message="A source cannot be accessed before it was published.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.publisher}: {self.title} ({self.published_on:%Y-%m-%d})"
+
+    def clean(self):
+        self.url = normalize_url(self.url)
+        self.text_sha256 = sha256_hex(self.text)
+
+
+class Quote(models.Model):
+    """Verbatim words in a source, and who said them when."""
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField(help_text="The exact words, as in the source.")
+    speaker = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        help_text="Who spoke, when identified.",
+    )
+    speaker_label = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='When unidentified or an outlet, e.g. "a senior EU diplomat", "RFE/RL".',
+    )
+    said_on = models.DateField(
+        "said", null=True, blank=True, help_text="Empty when the source does not say."
+    )
+    said_on_precision = models.CharField(
+        max_length=5, choices=Precision, default=Precision.DAY
+    )
+    original_language = models.CharField(
+        max_length=8, blank=True, help_text="BCP 47 tag, when these words are a translation."
+    )
+    created_at = models.DateTimeField("entered", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(GreaterThan(Length(Trim("text")), 0)),
+                name="quote_text_not_blank",
+                violation_error_message="A quote needs its words.",
+            ),
+            models.CheckConstraint(
+                condition=Q(speaker__isnull=False) | ~Q(speaker_label=""),
+                name="quote_has_speaker",
+                violation_error_message="Name the speaker or describe them in the label.",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "text"],
+                name="quote_unique_per_source",
+                violation_error_message="This quote is already recorded for this source.",
+            ),
+        ]
+
+    def __str__(self):
+        words = self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+        return f"“{words}” — {self.speaker_name}"
+
+    @property
+    def speaker_name(self) -> str:
+        return self.speaker.name if self.speaker_id else self.speaker_label
+
+    @property
+    def said_on_display(self) -> str:
+        if self.said_on is None:
+            return "date not given"
+        return self.said_on.strftime(
+            {"day": "%-d %B %Y", "month": "%B %Y", "year": "%Y"}[self.said_on_precision]
+        )
+
+    @property
+    def is_verified(self) -> bool:
+        """True when the source's stored text contains these words."""
+        return bool(self.source.text) and occurs_in(self.text, self.source.text)
+
+    def clean(self):
+        self.text = self.text.strip()
+        errors = {}
+        if self.said_on is not None:
+            # An imprecise date is stored as the first day of its month or year.
+            if self.said_on_precision == self.Precision.MONTH:
+                self.said_on = self.said_on.replace(day=1)
+            elif self.said_on_precision == self.Precision.YEAR:
+                self.said_on = dt.date(self.said_on.year, 1, 1)
+        if self.source_id:
+            source = self.source
+            if self.said_on and self.said_on > source.published_on:
+                errors["said_on"] = (
+                    f"Words cannot be said after the source was published "
+                    f"({source.published_on:%Y-%m-%d})."
+                )
+            if self.text and source.text and not occurs_in(self.text, source.text):
+                errors["text"] = (
+                    "These words do not occur in the source's stored text. "
+                    "Copy them exactly as published."
+                )
+        if errors:
+            raise ValidationError(errors)

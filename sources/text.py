@@ -1,0 +1,72 @@
+"""Normalisation of URLs and of quoted text, so equal things compare equal."""
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that identify a campaign or a click, never the document.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+        "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "ocid", "cmpid", "smid", "ito",
+        "guccounter", "guce_referrer", "guce_referrer_sig", "ref_src", "ref_url",
+    }
+)  # fmt: skip
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_url(url: str) -> str:
+    """Canonical form of a web address, used as the source's identity.
+
+    Lower-cases scheme and host, drops default ports, fragments, tracking
+    parameters and a trailing slash, and sorts what is left of the query, so
+    that one article shared through different links is stored once.
+    """
+    url = url.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    path = re.sub(r"/{2,}", "/", parts.path) or "/"
+    if path != "/":
+        path = path.rstrip("/")
+    query = sorted(
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
+    )
+    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+_TYPOGRAPHIC = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2015": "-", "\u2212": "-",
+        "\u2026": "...",
+    }
+)  # fmt: skip
+
+
+def normalize_for_matching(text: str) -> str:
+    """Text with typography and whitespace flattened, for "does the quote occur"."""
+    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def occurs_in(quote: str, text: str) -> bool:
+    needle = normalize_for_matching(quote)
+    return bool(needle) and needle in normalize_for_matching(text)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
