@@ -37,7 +37,15 @@ class ActorAdmin(SimpleHistoryAdmin):
 
 @admin.register(Role)
 class RoleAdmin(SimpleHistoryAdmin):
-    list_display = ["holder", "kind", "title", "organisation", "speaks_for_rank", "start_date", "end_date"]  # fmt: skip
+    list_display = [
+        "holder",
+        "kind",
+        "title",
+        "organisation",
+        "speaks_for_rank",
+        "start_date",
+        "end_date",
+    ]
     list_filter = ["kind", "speaks_for_rank", "organisation__kind"]
     search_fields = ["holder__name", "organisation__name", "title"]
     autocomplete_fields = ["holder", "organisation"]

@@ -65,9 +65,7 @@ class Actor(models.Model):
                     "A state needs its two-letter ISO code; other kinds of actor have none."
                 ),
             ),
-            models.CheckConstraint(
-                condition=~Q(name=""), name="actor_name_not_empty"
-            ),
+            models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_empty"),
         ]
 
     def __str__(self):

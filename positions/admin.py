@@ -20,13 +20,26 @@ class PositionForm(forms.ModelForm):
 
     class Meta:
         model = Position
-        exclude = ["conditions"]
+        fields = [
+            "quote",
+            "actor",
+            "topic",
+            "stance",
+            "attribution",
+            "claimant",
+            "summary",
+            "as_of",
+            "status",
+            "correction_note",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Filled from the quote when left empty, which is nearly always right.
         self.fields["as_of"].required = False
-        self.fields["as_of"].help_text = (
+        self.fields[
+            "as_of"
+        ].help_text = (
             "Leave empty to use the quote's date (or the source's, if the quote has none)."
         )
         if self.instance.pk:
@@ -66,7 +79,7 @@ class PositionAdmin(SimpleHistoryAdmin):
     form = PositionForm
     list_display = ["actor", "topic", "stance", "as_of", "attribution", "claimant", "status"]
     list_filter = ["status", "stance", "attribution", "topic", "actor__kind", "conditions"]
-    search_fields = ["actor__name", "claimant__name", "topic__short_name", "quote__text", "summary"]  # fmt: skip
+    search_fields = ["actor__name", "claimant__name", "topic__short_name", "quote__text", "summary"]
     autocomplete_fields = ["actor", "topic", "quote", "claimant"]
     date_hierarchy = "as_of"
     list_select_related = ["actor", "topic", "claimant"]

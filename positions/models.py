@@ -209,7 +209,8 @@ class Position(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.actor.name} on {self.topic.short_name}: {self.get_stance_display()} ({self.as_of:%Y-%m-%d})"
+        stance = self.get_stance_display()
+        return f"{self.actor.name} on {self.topic.short_name}: {stance} ({self.as_of:%Y-%m-%d})"
 
     def clean(self):
         errors = {}

@@ -3,9 +3,11 @@
 DESIGN.md, "Semantics": the most recent published position on or before D by
 the state (or organisation) itself or by an official whose office spoke for it
 on the date the words were said; on the same date the higher-ranked office
-wins; third-party claims never override the actor's own words but are
-returned beside them; disagreeing statements of equal weight are reported as
-a conflict. Pages, API and exports all call :func:`stances_as_of`.
+wins (the actor's own words first, then head > minister > spokesperson >
+other official, and an outlet's report below any direct words); third-party
+claims never override the actor's own words but are returned beside them;
+disagreeing statements of equal weight are reported as a conflict. Pages,
+API and exports all call :func:`stances_as_of`.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from actors.models import Actor, Role
 
 from .models import Attribution, Position
 
-# Lower wins. Offices use Role.Rank (1-4); the actor's own words beat any
-# office, and an outlet's report without direct words comes last.
+# Lower wins. Offices use Role.Rank (1-4) and the actor's own words (0) beat
+# any office. An outlet's report without direct words ranks below all direct
+# words, keeping the order of offices among reports.
 OWN_RANK = 0
-REPORT_RANK = 5
+REPORT_PENALTY = 10
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,10 @@ class CellStance:
 
     @property
     def has_conflict(self) -> bool:
-        return bool(self.conflicts) or any(
-            self.current is None or claim.position.stance != self.stance
-            for claim in self.claims
+        """Equal-weight statements disagree, or a claim contradicts the actor."""
+        return bool(self.conflicts) or (
+            self.current is not None
+            and any(claim.position.stance != self.stance for claim in self.claims)
         )
 
 
@@ -97,9 +101,7 @@ def statements(
 ) -> list[Statement]:
     """Every published statement on or before ``on`` that counts for a state or
     organisation, with the rank it counts at. Three queries whatever the data."""
-    subject_ids = (
-        None if subjects is None else {getattr(s, "pk", s) for s in subjects}
-    )
+    subject_ids = None if subjects is None else {getattr(s, "pk", s) for s in subjects}
     roles_by_holder = _speaking_roles(subject_ids)
 
     if subject_ids is None:
@@ -118,15 +120,14 @@ def statements(
     result = []
     for position in positions:
         if position.actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
-            result.append(
-                Statement(position.actor_id, position, _rank_of_own(position, roles_by_holder))
-            )
+            rank = _rank_of_own(position, roles_by_holder)
+            result.append(Statement(position.actor_id, position, rank))
         # An official's words count for each body their office spoke for on that date.
+        penalty = REPORT_PENALTY if position.attribution == Attribution.REPORT else 0
         for role in roles_by_holder.get(position.actor_id, ()):
             if _held_on(role, position.as_of):
-                result.append(
-                    Statement(role.organisation_id, position, role.speaks_for_rank, role)
-                )
+                rank = role.speaks_for_rank + penalty
+                result.append(Statement(role.organisation_id, position, rank, role))
     return result
 
 
@@ -140,7 +141,7 @@ def _rank_of_own(position: Position, roles_by_holder: dict[int, list[Role]]) -> 
         ]
         return min(ranks, default=Role.Rank.OFFICIAL)
     if position.attribution == Attribution.REPORT:
-        return REPORT_RANK
+        return OWN_RANK + REPORT_PENALTY
     return OWN_RANK
 
 
@@ -158,14 +159,23 @@ def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: 
             and s.rank == best.rank
             and s.position.stance != best.position.stance
         ]
-    # The latest claim of each claimant, unless the actor has spoken since.
+    # A claim stays beside the stance while it is current: made no earlier
+    # than the actor's statement before the current one. So an answer to a
+    # claim (Peskov's to Trump's) is shown with the claim it answers, and a
+    # claim the actor has since spoken past twice drops away.
+    cutoff = None
+    if cell.current is not None:
+        current_date = cell.current.position.as_of
+        cutoff = max(
+            (s.position.as_of for s in own if s.position.as_of < current_date), default=None
+        )
     latest_claims: dict[int, Statement] = {}
     for claim in sorted(claims, key=lambda s: s.sort_key):
         latest_claims.setdefault(claim.position.claimant_id, claim)
     cell.claims = [
         claim
         for claim in latest_claims.values()
-        if cell.current is None or claim.position.as_of >= cell.current.position.as_of
+        if cell.current is None or cutoff is None or claim.position.as_of >= cutoff
     ]
     return cell
 
@@ -191,6 +201,4 @@ def stance_of(*, actor: Actor, topic: object, on: dt.date) -> CellStance:
     """One cell; the same rule as the matrix."""
     topic_id = getattr(topic, "pk", topic)
     cells = stances_as_of(on=on, subjects=[actor], topics=[topic_id])
-    return cells.get(
-        (actor.pk, topic_id), CellStance(subject_id=actor.pk, topic_id=topic_id)
-    )
+    return cells.get((actor.pk, topic_id), CellStance(subject_id=actor.pk, topic_id=topic_id))

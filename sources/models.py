@@ -105,9 +105,7 @@ class Quote(models.Model):
     said_on = models.DateField(
         "said", null=True, blank=True, help_text="Empty when the source does not say."
     )
-    said_on_precision = models.CharField(
-        max_length=5, choices=Precision, default=Precision.DAY
-    )
+    said_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
     original_language = models.CharField(
         max_length=8, blank=True, help_text="BCP 47 tag, when these words are a translation."
     )

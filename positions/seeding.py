@@ -1,0 +1,213 @@
+"""Load the founding data (``positions/seed/``) idempotently.
+
+Every record is matched on its natural key and written only when it differs,
+through ``full_clean()``, so a second run writes nothing and adds no history.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import models, transaction
+
+from actors.models import Actor, ActorAlias, Role
+from sources.models import Quote, Source
+
+from .models import Condition, Position, Status, Topic, TopicWording
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+
+
+@dataclass
+class SeedReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def lines(self) -> list[str]:
+        names = sorted({*self.created, *self.updated, *self.unchanged})
+        return [
+            f"{name}: {self.created[name]} created, {self.updated[name]} updated, "
+            f"{self.unchanged[name]} unchanged"
+            for name in names
+        ]
+
+
+def _upsert[M: models.Model](
+    model: type[M], report: SeedReport, lookup: dict, values: dict | None = None
+) -> M:
+    instance = model.objects.filter(**lookup).first()
+    created = instance is None
+    if created:
+        instance = model(**lookup)
+    changed = created
+    for name, value in (values or {}).items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    label = model._meta.verbose_name_plural
+    if changed:
+        instance.full_clean()
+        instance.save()
+        (report.created if created else report.updated)[label] += 1
+    else:
+        report.unchanged[label] += 1
+    return instance
+
+
+def read_seed(seed_dir: Path = SEED_DIR) -> dict:
+    with (seed_dir / "seed.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@transaction.atomic
+def load_seed(*, seed_dir: Path = SEED_DIR) -> SeedReport:
+    data = read_seed(seed_dir)
+    report = SeedReport()
+
+    actors: dict[str, Actor] = {}
+    for item in data["actors"]:
+        actor = _upsert(
+            Actor,
+            report,
+            {"slug": item["slug"]},
+            {
+                "name": item["name"],
+                "kind": item["kind"],
+                "iso_code": item.get("iso_code", ""),
+                "wikidata_id": item.get("wikidata_id", ""),
+                "description": item.get("description", ""),
+            },
+        )
+        actors[actor.slug] = actor
+        for alias in item.get("aliases", []):
+            _upsert(ActorAlias, report, {"actor": actor, "name": alias})
+
+    for item in data["roles"]:
+        rank = item.get("rank")
+        _upsert(
+            Role,
+            report,
+            {
+                "holder": actors[item["holder"]],
+                "organisation": actors[item["organisation"]],
+                "kind": Role.Kind.OFFICE,
+                "title": item["title"],
+                "start_date": item.get("start_date"),
+            },
+            {
+                "end_date": item.get("end_date"),
+                "speaks_for_rank": Role.Rank[rank].value if rank else None,
+            },
+        )
+    for group in data["memberships"]:
+        for member in group["members"]:
+            _upsert(
+                Role,
+                report,
+                {
+                    "holder": actors[member],
+                    "organisation": actors[group["organisation"]],
+                    "kind": Role.Kind.MEMBERSHIP,
+                    "title": "",
+                    "start_date": group.get("start_date"),
+                },
+                {"end_date": group.get("end_date")},
+            )
+
+    topics: dict[str, Topic] = {}
+    for item in data["topics"]:
+        topic = _upsert(
+            Topic,
+            report,
+            {"slug": item["slug"]},
+            {
+                "short_name": item["short_name"],
+                "question": item["question"],
+                "description": item.get("description", ""),
+                "sort_order": item["sort_order"],
+            },
+        )
+        topics[topic.slug] = topic
+        for wording in item.get("wordings", []):
+            _upsert(TopicWording, report, {"topic": topic, "text": wording})
+
+    conditions = {
+        item["slug"]: _upsert(
+            Condition,
+            report,
+            {"slug": item["slug"]},
+            {"name": item["name"], "description": item.get("description", "")},
+        )
+        for item in data["conditions"]
+    }
+
+    sources: dict[str, Source] = {}
+    for item in data["sources"]:
+        text = (seed_dir / "articles" / item["text_file"]).read_text(encoding="utf-8")
+        sources[item["key"]] = _upsert(
+            Source,
+            report,
+            {
+                "publisher": item["publisher"],
+                "title": item["title"],
+                "published_on": item["published_on"],
+            },
+            {
+                "url": item.get("url", ""),
+                "author": item.get("author", ""),
+                "language": item.get("language", "en"),
+                "editor_note": item.get("editor_note", ""),
+                "text": text,
+            },
+        )
+
+    quotes: dict[str, Quote] = {}
+    for item in data["quotes"]:
+        speaker = item.get("speaker")
+        quotes[item["key"]] = _upsert(
+            Quote,
+            report,
+            {"source": sources[item["source"]], "text": item["text"]},
+            {
+                "speaker": actors[speaker] if speaker else None,
+                "speaker_label": item.get("speaker_label", ""),
+                "said_on": item.get("said_on"),
+                "said_on_precision": item.get("precision", Quote.Precision.DAY),
+                "original_language": item.get("original_language", ""),
+            },
+        )
+
+    for item in data["positions"]:
+        quote = quotes[item["quote"]]
+        claimant = item.get("claimant")
+        position = _upsert(
+            Position,
+            report,
+            {
+                "actor": actors[item["actor"]],
+                "topic": topics[item["topic"]],
+                "quote": quote,
+            },
+            {
+                "stance": item["stance"],
+                "attribution": item["attribution"],
+                "claimant": actors[claimant] if claimant else None,
+                "summary": item.get("summary", ""),
+                "as_of": item.get("as_of") or quote.said_on or quote.source.published_on,
+                "status": Status.PUBLISHED,
+            },
+        )
+        wanted = {conditions[slug].pk for slug in item.get("conditions", [])}
+        if set(position.conditions.values_list("pk", flat=True)) != wanted:
+            position.conditions.set(wanted)
+            report.updated["position conditions"] += 1
+
+    return report
