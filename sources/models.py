@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length, Trim
+from django.db.models.functions import Length, Replace, Trim
 from django.db.models.lookups import Exact, GreaterThan
 from simple_history.models import HistoricalRecords
 
@@ -11,6 +11,13 @@ from actors.models import Actor
 
 from .querysets import QuoteQuerySet, SourceQuerySet
 from .text import normalize_url, occurs_in, sha256_hex
+
+
+def _without_breaks(field: str):
+    expression = models.F(field)
+    for char in ("\n", "\r", "\t"):
+        expression = Replace(expression, models.Value(char))
+    return expression
 
 
 class Source(models.Model):
@@ -119,7 +126,8 @@ class Quote(models.Model):
         ordering = ["source", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(GreaterThan(Length(Trim("text")), 0)),
+                # SQL's TRIM only strips spaces, so line breaks and tabs go first.
+                condition=Q(GreaterThan(Length(Trim(_without_breaks("text"))), 0)),
                 name="quote_text_not_blank",
                 violation_error_message="A quote needs its words.",
             ),

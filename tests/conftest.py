@@ -1,0 +1,123 @@
+import datetime as dt
+import itertools
+
+import pytest
+
+from actors.models import Actor, Role
+from positions.models import Attribution, Condition, Position, Stance, Status, Topic
+from sources.models import Quote, Source
+
+_seq = itertools.count(1)
+
+
+class Factory:
+    """Valid objects with sensible defaults; pass only what the test is about."""
+
+    def actor(self, **kwargs) -> Actor:
+        n = next(_seq)
+        kwargs.setdefault("kind", Actor.Kind.STATE)
+        kwargs.setdefault("name", f"Actor {n}")
+        kwargs.setdefault("slug", f"actor-{n}")
+        if kwargs["kind"] == Actor.Kind.STATE:
+            kwargs.setdefault("iso_code", f"{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}")
+        return Actor.objects.create(**kwargs)
+
+    def state(self, name: str, iso_code: str, **kwargs) -> Actor:
+        return self.actor(name=name, iso_code=iso_code, kind=Actor.Kind.STATE, **kwargs)
+
+    def official(self, name: str, **kwargs) -> Actor:
+        return self.actor(name=name, kind=Actor.Kind.OFFICIAL, **kwargs)
+
+    def office(self, holder, organisation, *, rank=Role.Rank.HEAD, **kwargs) -> Role:
+        kwargs.setdefault("title", "Head of government")
+        return Role.objects.create(
+            holder=holder,
+            organisation=organisation,
+            kind=Role.Kind.OFFICE,
+            speaks_for_rank=rank,
+            **kwargs,
+        )
+
+    def source(self, **kwargs) -> Source:
+        n = next(_seq)
+        kwargs.setdefault("publisher", "Test Wire")
+        kwargs.setdefault("title", f"Article {n}")
+        kwargs.setdefault("url", f"https://news.example.org/article-{n}")
+        kwargs.setdefault("published_on", dt.date(2025, 12, 31))
+        source = Source(**kwargs)
+        source.full_clean()
+        source.save()
+        return source
+
+    def quote(self, **kwargs) -> Quote:
+        if "source" not in kwargs:
+            kwargs["source"] = self.source()
+        kwargs.setdefault("text", f"Words number {next(_seq)}")
+        if "speaker" not in kwargs:
+            kwargs.setdefault("speaker_label", "a senior diplomat")
+        return Quote.objects.create(**kwargs)
+
+    def topic(self, **kwargs) -> Topic:
+        n = next(_seq)
+        kwargs.setdefault("short_name", f"Topic {n}")
+        kwargs.setdefault("slug", f"topic-{n}")
+        kwargs.setdefault("question", f"Question {n}?")
+        return Topic.objects.create(**kwargs)
+
+    def condition(self, **kwargs) -> Condition:
+        n = next(_seq)
+        kwargs.setdefault("name", f"Condition {n}")
+        kwargs.setdefault("slug", f"condition-{n}")
+        return Condition.objects.create(**kwargs)
+
+    def position(self, *, actor, topic, as_of, stance=Stance.SUPPORTS, **kwargs) -> Position:
+        """A published position; the quote is made to fit the attribution."""
+        kwargs.setdefault("attribution", Attribution.OWN)
+        kwargs.setdefault("status", Status.PUBLISHED)
+        if "quote" not in kwargs:
+            speaker = kwargs.pop("speaker", None)
+            if speaker is None and kwargs["attribution"] == Attribution.OWN:
+                speaker = actor
+            if kwargs["attribution"] == Attribution.CLAIM:
+                speaker = kwargs["claimant"]
+            kwargs["quote"] = self.quote(
+                speaker=speaker,
+                speaker_label="" if speaker else "the outlet",
+                said_on=as_of,
+                source=self.source(published_on=as_of),
+            )
+        return Position.objects.create(
+            actor=actor, topic=topic, as_of=as_of, stance=stance, **kwargs
+        )
+
+
+@pytest.fixture
+def make() -> Factory:
+    return Factory()
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff user with every permission on the project's models."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(
+        username="editor", password="correct horse battery staple", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["actors", "sources", "positions"])
+    )
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def seeded(db):
+    from positions.seeding import load_seed
+
+    return load_seed()
