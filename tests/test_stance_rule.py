@@ -21,9 +21,21 @@ def germany(make):
     scholz = make.official("Olaf Scholz")
     merz = make.official("Friedrich Merz")
     minister = make.official("Annalena Baerbock")
-    make.office(scholz, germany, title="Chancellor", start_date=dt.date(2021, 12, 8), end_date=dt.date(2025, 5, 6))  # fmt: skip
+    make.office(
+        scholz,
+        germany,
+        title="Chancellor",
+        start_date=dt.date(2021, 12, 8),
+        end_date=dt.date(2025, 5, 6),
+    )
     make.office(merz, germany, title="Chancellor", start_date=dt.date(2025, 5, 6))
-    make.office(minister, germany, title="Foreign Minister", rank=Role.Rank.MINISTER, start_date=dt.date(2021, 12, 8))  # fmt: skip
+    make.office(
+        minister,
+        germany,
+        title="Foreign Minister",
+        rank=Role.Rank.MINISTER,
+        start_date=dt.date(2021, 12, 8),
+    )
     return {"state": germany, "scholz": scholz, "merz": merz, "minister": minister}
 
 
@@ -59,11 +71,15 @@ class TestOffice:
     def test_words_in_office_count_and_stand_after_it_ends(self, make, germany, topic):
         make.position(actor=germany["scholz"], topic=topic, as_of=FEB_25, stance=Stance.UNDECIDED)
         # Scholz speaks again after leaving office: his own view, not Germany's.
-        make.position(actor=germany["scholz"], topic=topic, as_of=dt.date(2025, 6, 1), stance=Stance.OPPOSES)  # fmt: skip
+        make.position(
+            actor=germany["scholz"], topic=topic, as_of=dt.date(2025, 6, 1), stance=Stance.OPPOSES
+        )
         cell = stance_of(actor=germany["state"], topic=topic, on=dt.date(2025, 7, 1))
         assert (cell.stance, cell.position.as_of) == ("undecided", FEB_25)
 
-        make.position(actor=germany["merz"], topic=topic, as_of=dt.date(2025, 6, 2), stance=Stance.CONDITIONAL)  # fmt: skip
+        make.position(
+            actor=germany["merz"], topic=topic, as_of=dt.date(2025, 6, 2), stance=Stance.CONDITIONAL
+        )
         cell = stance_of(actor=germany["state"], topic=topic, on=dt.date(2025, 7, 1))
         assert (cell.stance, cell.position.actor.name) == ("conditional", "Friedrich Merz")
 
