@@ -2,7 +2,7 @@
 
 Development: ``DJANGO_DEBUG=1`` and nothing else. Production: ``DJANGO_DEBUG``
 unset, ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS`` required,
-``DATABASE_URL`` pointing at PostgreSQL.
+``DATABASE_URL`` pointing at PostgreSQL. README.md lists every variable.
 """
 
 import os
@@ -150,7 +150,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-if not DEBUG:
+# Production is served over HTTPS (behind a TLS-terminating proxy that sets
+# X-Forwarded-Proto). DJANGO_HTTPS=0 is only for trying the stack on plain
+# HTTP, e.g. `docker compose up` on a laptop.
+if not DEBUG and env_bool("DJANGO_HTTPS", True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

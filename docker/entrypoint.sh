@@ -1,0 +1,8 @@
+#!/bin/sh
+# Migrations run before the server starts, so a new image never serves an old schema.
+set -e
+python manage.py migrate --noinput
+if [ "${LOAD_SEED:-0}" = "1" ]; then
+  python manage.py load_seed
+fi
+exec "$@"
