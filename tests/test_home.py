@@ -21,6 +21,9 @@ def test_home_lists_the_seed_data_as_of_today(seeded, client, django_assert_num_
     assert "Radio Free Europe/Radio Liberty" in page
     assert "Atlantic Council (UkraineAlert)" in page
     assert "Only a claim, by Jamie Shea" in page
+    # An official's reported words say whose they are, in which office, and who reported them.
+    assert "Mette Frederiksen, Prime Minister" in page
+    assert "as reported by RFE/RL" in page
 
 
 def test_home_query_count_does_not_grow(make, client, django_assert_num_queries):
