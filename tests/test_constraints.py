@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from actors.models import Actor, ActorAlias, Role
-from positions.models import Position, PositionCondition, Topic, TopicWording
+from positions.models import Condition, Position, PositionCondition, Topic, TopicWording
 from sources.models import Quote, Source
 from sources.text import sha256_hex
 
@@ -189,6 +189,35 @@ CASES = [
         "The topic already lists this wording.",
     ),
     (
+        "actor slug twice",
+        lambda make: (
+            make.actor(kind="expert", name="Jamie Shea", slug="jamie-shea"),
+            Actor(name="J. Shea", slug="jamie-shea", kind="expert"),
+        )[1],
+        "Actor with this Slug already exists.",
+    ),
+    (
+        "topic slug twice",
+        lambda make: (
+            make.topic(slug="own-troops"),
+            Topic(short_name="Troops", slug="own-troops", question="Send troops?"),
+        )[1],
+        "Topic with this Slug already exists.",
+    ),
+    (
+        "condition name twice",
+        lambda make: (
+            make.condition(name="Russian consent"),
+            Condition(name="Russian consent", slug="russian-consent-2"),
+        )[1],
+        "Condition with this Name already exists.",
+    ),
+    (
+        "condition without name",
+        lambda make: Condition(name="", slug="nameless"),
+        "This field cannot be blank.",
+    ),
+    (
         "unknown stance",
         lambda make: _position(make, stance="neutral-ish"),
         "Value 'neutral-ish' is not a valid choice.",
@@ -274,3 +303,23 @@ def test_position_condition_recorded_once(make):
     PositionCondition.objects.create(position=position, condition=condition)
     with pytest.raises(IntegrityError), transaction.atomic():
         PositionCondition.objects.create(position=position, condition=condition)
+
+
+@pytest.mark.parametrize("target", ["source", "quote", "actor", "topic", "claimant", "condition"])
+def test_nothing_a_position_rests_on_can_be_deleted(make, target):
+    from django.db.models import ProtectedError
+
+    position = _position(make, attribution="claim", claimant=lambda m: m.official("Donald Trump"))
+    position.save()
+    position.conditions.add(make.condition())
+    victim = {
+        "source": position.quote.source,
+        "quote": position.quote,
+        "actor": position.actor,
+        "topic": position.topic,
+        "claimant": position.claimant,
+        "condition": position.conditions.get(),
+    }[target]
+    with pytest.raises(ProtectedError), transaction.atomic():
+        victim.delete()
+    assert Position.objects.filter(pk=position.pk, conditions__isnull=False).exists()
