@@ -180,6 +180,12 @@ class Role(models.Model):
             label = f"{self.holder.name}, {self.title} of {self.organisation.name}"
         return f"{label} ({self.period})"
 
+    def is_held_on(self, on) -> bool:
+        """In memory, the same date test as ``Role.objects.current(on=...)``."""
+        return (self.start_date is None or self.start_date <= on) and (
+            self.end_date is None or self.end_date >= on
+        )
+
     @property
     def period(self) -> str:
         start = self.start_date.isoformat() if self.start_date else "…"

@@ -78,19 +78,13 @@ class CellStance:
 
 
 def _speaking_roles(subject_ids: set[int] | None) -> dict[int, list[Role]]:
-    roles = Role.objects.speaking_for().select_related("organisation")
+    roles = Role.objects.speaking_for()
     if subject_ids is not None:
         roles = roles.filter(organisation_id__in=subject_ids)
     by_holder: dict[int, list[Role]] = defaultdict(list)
     for role in roles:
         by_holder[role.holder_id].append(role)
     return by_holder
-
-
-def _held_on(role: Role, on: dt.date) -> bool:
-    return (role.start_date is None or role.start_date <= on) and (
-        role.end_date is None or role.end_date >= on
-    )
 
 
 def statements(
@@ -125,7 +119,7 @@ def statements(
         # An official's words count for each body their office spoke for on that date.
         penalty = REPORT_PENALTY if position.attribution == Attribution.REPORT else 0
         for role in roles_by_holder.get(position.actor_id, ()):
-            if _held_on(role, position.as_of):
+            if role.is_held_on(position.as_of):
                 rank = role.speaks_for_rank + penalty
                 result.append(Statement(role.organisation_id, position, rank, role))
     return result
@@ -137,7 +131,7 @@ def _rank_of_own(position: Position, roles_by_holder: dict[int, list[Role]]) -> 
         ranks = [
             role.speaks_for_rank
             for role in roles_by_holder.get(speaker_id, ())
-            if role.organisation_id == position.actor_id and _held_on(role, position.as_of)
+            if role.organisation_id == position.actor_id and role.is_held_on(position.as_of)
         ]
         return min(ranks, default=Role.Rank.OFFICIAL)
     if position.attribution == Attribution.REPORT:

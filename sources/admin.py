@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from positions.admin import PositionInline
@@ -34,8 +35,6 @@ class SourceAdmin(SimpleHistoryAdmin):
     inlines = [QuoteInline]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(quote_total=Count("quotes"))
 
     @admin.display(description="Quotes", ordering="quote_total")
