@@ -10,5 +10,7 @@ admin.site.index_title = "Actors, sources, quotes and positions"
 urlpatterns = [
     # Configurable so a public deployment need not advertise /admin/.
     path(os.environ.get("DJANGO_ADMIN_URL", "admin/"), admin.site.urls),
+    path("actors/", include("actors.urls")),
+    path("sources/", include("sources.urls")),
     path("", include("positions.urls")),
 ]

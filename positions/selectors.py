@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 
 from actors.models import Actor, Role
 
@@ -174,6 +174,19 @@ def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: 
     return cell
 
 
+def statements_by_cell(
+    *,
+    on: dt.date,
+    subjects: Iterable[Actor | int] | None = None,
+    topics: Iterable[object] | None = None,
+) -> dict[tuple[int, int], list[Statement]]:
+    """:func:`statements`, grouped by ``(actor_id, topic_id)`` cell."""
+    grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
+    for statement in statements(on=on, subjects=subjects, topics=topics):
+        grouped[(statement.subject_id, statement.position.topic_id)].append(statement)
+    return grouped
+
+
 def stances_as_of(
     *,
     on: dt.date,
@@ -182,12 +195,11 @@ def stances_as_of(
 ) -> dict[tuple[int, int], CellStance]:
     """The stance of every (state or organisation, topic) cell as of ``on``,
     keyed by ``(actor_id, topic_id)``; cells with no statement are absent."""
-    grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
-    for statement in statements(on=on, subjects=subjects, topics=topics):
-        grouped[(statement.subject_id, statement.position.topic_id)].append(statement)
     return {
         key: resolve(cell_statements, subject_id=key[0], topic_id=key[1])
-        for key, cell_statements in grouped.items()
+        for key, cell_statements in statements_by_cell(
+            on=on, subjects=subjects, topics=topics
+        ).items()
     }
 
 
@@ -196,3 +208,104 @@ def stance_of(*, actor: Actor, topic: object, on: dt.date) -> CellStance:
     topic_id = getattr(topic, "pk", topic)
     cells = stances_as_of(on=on, subjects=[actor], topics=[topic_id])
     return cells.get((actor.pk, topic_id), CellStance(subject_id=actor.pk, topic_id=topic_id))
+
+
+# Histories and changes. Every statement counts at the rank it had on the day
+# it was made, so the statements up to D of a list loaded for a later date are
+# exactly the statements as of D: one load serves every date in between.
+
+
+def as_of_from(
+    cell_statements: Iterable[Statement], *, on: dt.date, subject_id: int, topic_id: int
+) -> CellStance:
+    """The cell as of ``on``, from statements loaded for ``on`` or any later date."""
+    return resolve(
+        [s for s in cell_statements if s.position.as_of <= on],
+        subject_id=subject_id,
+        topic_id=topic_id,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A date on which statements were made in a cell, and the cell after them."""
+
+    on: dt.date
+    made: list[Statement]  # the statements made that day, highest weight first
+    cell: CellStance  # the cell as of that day
+
+    @property
+    def stance(self) -> str | None:
+        return self.cell.stance
+
+
+def history(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int):
+    """Every dated step of one cell, oldest first."""
+    cell_statements = list(cell_statements)
+    by_date: dict[dt.date, list[Statement]] = defaultdict(list)
+    for statement in cell_statements:
+        by_date[statement.position.as_of].append(statement)
+    return [
+        HistoryEntry(
+            on=day,
+            made=sorted(by_date[day], key=lambda s: (s.is_claim, s.sort_key)),
+            cell=as_of_from(cell_statements, on=day, subject_id=subject_id, topic_id=topic_id),
+        )
+        for day in sorted(by_date)
+    ]
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """A cell whose stance differs between two dates, and what moved it."""
+
+    subject_id: int
+    topic_id: int
+    before: CellStance
+    after: CellStance
+    moved_by: list[Statement]  # statements made after the first date, up to the second
+
+
+def changes_in(
+    grouped: dict[tuple[int, int], list[Statement]], *, start: dt.date, end: dt.date
+) -> list[CellChange]:
+    """The cells of ``grouped`` (statements loaded for ``end`` or later) whose
+    stance as of ``end`` differs from their stance as of ``start``."""
+    changes = []
+    for (subject_id, topic_id), cell_statements in grouped.items():
+        before = as_of_from(cell_statements, on=start, subject_id=subject_id, topic_id=topic_id)
+        after = as_of_from(cell_statements, on=end, subject_id=subject_id, topic_id=topic_id)
+        if before.stance != after.stance:
+            moved_by = sorted(
+                (s for s in cell_statements if start < s.position.as_of <= end),
+                key=lambda s: (s.position.as_of, s.is_claim, s.rank),
+            )
+            changes.append(CellChange(subject_id, topic_id, before, after, moved_by))
+    return changes
+
+
+def changes_between(
+    *,
+    start: dt.date,
+    end: dt.date,
+    subjects: Iterable[Actor | int] | None = None,
+    topics: Iterable[object] | None = None,
+) -> list[CellChange]:
+    """The cells whose stance changed from ``start`` to ``end`` (``start`` first)."""
+    grouped = statements_by_cell(on=end, subjects=subjects, topics=topics)
+    return changes_in(grouped, start=start, end=end)
+
+
+def neighbouring_dates(
+    *, on: dt.date, topics: Iterable[object] | None = None
+) -> tuple[dt.date | None, dt.date | None]:
+    """The nearest dates before and after ``on`` on which a published statement
+    was made, for stepping through the record. One query."""
+    positions = Position.objects.published()
+    if topics is not None:
+        positions = positions.filter(topic__in=list(topics))
+    dates = positions.aggregate(
+        previous=Max("as_of", filter=Q(as_of__lt=on)),
+        next=Min("as_of", filter=Q(as_of__gt=on)),
+    )
+    return dates["previous"], dates["next"]

@@ -5,5 +5,11 @@ from . import views
 app_name = "positions"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.matrix, name="matrix"),
+    path("cells/<slug:actor_slug>/<slug:topic_slug>/", views.cell, name="cell"),
+    path("topics/", views.topic_list, name="topic_list"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("conditions/", views.conditions, name="conditions"),
+    path("search/", views.search, name="search"),
+    path("feed/", views.feed, name="feed"),
 ]

@@ -1,33 +1,349 @@
-from django.db.models import Count
-from django.shortcuts import render
+"""The analysts' pages. Every stance comes from ``selectors`` (the one as-of
+rule); views only pick the rows and columns and lay them out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
 
-from actors.models import Actor
-from sources.models import Source
+from actors.models import Actor, Role
 
-from .models import Stance, Topic
-from .selectors import stances_as_of
+from . import search as search_backend
+from . import timeline
+from .forms import AsOfForm, FeedForm, MatrixForm, SearchForm
+from .models import Condition, Position, Stance, Status, Topic
+from .selectors import (
+    CellChange,
+    CellStance,
+    as_of_from,
+    changes_in,
+    history,
+    neighbouring_dates,
+    resolve,
+    stances_as_of,
+    statements_by_cell,
+)
+
+# Far enough ahead that a cell's whole record, later statements included, loads.
+END_OF_RECORD = dt.date(9999, 12, 31)
 
 
-def home(request):
-    """Who stands where today, by the one as-of rule, and the sources behind it."""
-    today = timezone.localdate()
-    topics = list(Topic.objects.all())
-    cells = stances_as_of(on=today, topics=topics)
-    row_ids = {actor_id for actor_id, _ in cells}
-    rows = [
-        (actor, [cells.get((actor.pk, topic.pk)) for topic in topics])
-        for actor in Actor.objects.matrix_rows().filter(pk__in=row_ids)
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _wants_partial(request: HtmxHttpRequest) -> bool:
+    # A history restore after a cache miss needs the whole page back.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _row_sections(actors, cells_for):
+    """Countries, then organisations, each as ``(actor, cells)`` rows."""
+    sections = {Actor.Kind.STATE: [], Actor.Kind.ORGANISATION: []}
+    for actor in actors:
+        sections[actor.kind].append((actor, cells_for(actor)))
+    return [
+        ("Countries", sections[Actor.Kind.STATE]),
+        ("Organisations", sections[Actor.Kind.ORGANISATION]),
     ]
-    sources = Source.objects.annotate(quote_total=Count("quotes", distinct=True))
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    actor: Actor
+    topic: Topic
+    stance: CellStance | None
+    change: CellChange | None
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def matrix(request: HtmxHttpRequest) -> HttpResponse:
+    """Who stands where as of a date; optionally what changed since another."""
+    topics = list(Topic.objects.all())
+    groups = list(
+        Actor.objects.organisations().filter(member_roles__kind=Role.Kind.MEMBERSHIP).distinct()
+    )
+    form = MatrixForm(request.GET, groups=groups, topics=topics)
+    template = (
+        "positions/matrix.html#matrix" if _wants_partial(request) else "positions/matrix.html"
+    )
+    context = {"form": form, "stances": Stance.choices}
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+
+    on = form.cleaned_data["as_of"]
+    since = form.cleaned_data["since"]
+    group = form.selected_group
+    kind = form.cleaned_data["kind"]
+    columns = form.selected_topics
+
+    rows = Actor.objects.matrix_rows()
+    if kind:
+        rows = rows.filter(kind=kind)
+    subjects = None
+    if group is not None:
+        members = Role.objects.memberships().current(on=on).filter(organisation=group)
+        subjects = {*members.values_list("holder_id", flat=True), group.pk}
+        rows = rows.filter(pk__in=subjects)
+
+    grouped = statements_by_cell(on=on, subjects=subjects, topics=columns)
+    cells = {
+        key: resolve(found, subject_id=key[0], topic_id=key[1]) for key, found in grouped.items()
+    }
+    changes = changes_in(grouped, start=since, end=on) if since else []
+    changed = {(c.subject_id, c.topic_id): c for c in changes}
+    if group is None:
+        rows = rows.filter(pk__in={subject_id for subject_id, _ in cells})
+    rows = list(rows)
+    actors = {actor.pk: actor for actor in rows}
+    topics_by_id = {topic.pk: topic for topic in columns}
+
+    def cells_for(actor):
+        return [
+            MatrixCell(
+                actor,
+                topic,
+                cells.get((actor.pk, topic.pk)),
+                changed.get((actor.pk, topic.pk)),
+            )
+            for topic in columns
+        ]
+
+    previous, following = neighbouring_dates(on=on, topics=columns)
+    context |= {
+        "on": on,
+        "since": since,
+        "group": group,
+        "columns": columns,
+        "sections": _row_sections(rows, cells_for),
+        "row_count": len(rows),
+        "changes": [
+            (actors[c.subject_id], topics_by_id[c.topic_id], c)
+            for c in changes
+            if c.subject_id in actors
+        ],
+        "previous": previous,
+        "following": following,
+        "step_query": _query_without(request, "as_of"),
+    }
+    return render(request, template, context)
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The current query string minus ``names``, to append a new value to."""
+    kept = [(key, value) for key, value in request.GET.lists() if key not in names]
+    return urlencode([(key, value) for key, values in kept for value in values])
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def cell(request: HtmxHttpRequest, actor_slug: str, topic_slug: str) -> HttpResponse:
+    """One actor on one topic: the statement that counts as of a date, the
+    claims and conflicts beside it, and the cell's whole history."""
+    actor = get_object_or_404(
+        Actor.objects.filter(kind__in=[Actor.Kind.STATE, Actor.Kind.ORGANISATION]),
+        slug=actor_slug,
+    )
+    topic = get_object_or_404(Topic, slug=topic_slug)
+    form = AsOfForm(request.GET)
+    template = (
+        "positions/cell_detail.html#detail"
+        if _wants_partial(request)
+        else "positions/cell_detail.html"
+    )
+    context = {"actor": actor, "topic": topic, "form": form, "stances": Stance.choices}
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    on = form.cleaned_data["as_of"]
+    found = statements_by_cell(on=END_OF_RECORD, subjects=[actor], topics=[topic]).get(
+        (actor.pk, topic.pk), []
+    )
+    entries = history(found, subject_id=actor.pk, topic_id=topic.pk)
+    context |= {
+        "on": on,
+        "cell": as_of_from(found, on=on, subject_id=actor.pk, topic_id=topic.pk),
+        "entries": list(reversed(entries)),
+    }
+    return render(request, template, context)
+
+
+@require_safe
+def topic_list(request: HttpRequest) -> HttpResponse:
+    topics = Topic.objects.prefetch_related("wordings")
+    return render(request, "positions/topic_list.html", {"topics": topics})
+
+
+@require_safe
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The question, its wordings, who stands where now, and the timeline of
+    how that came about."""
+    topic = get_object_or_404(Topic.objects.prefetch_related("wordings"), slug=slug)
+    today = timezone.localdate()
+    grouped = statements_by_cell(on=END_OF_RECORD, topics=[topic])
+    rows = list(Actor.objects.matrix_rows().filter(pk__in={key[0] for key in grouped}))
+
+    lanes, standing, record = [], {value: [] for value in Stance.values}, []
+    for actor in rows:
+        found = grouped[(actor.pk, topic.pk)]
+        entries = history(found, subject_id=actor.pk, topic_id=topic.pk)
+        url = reverse("positions:cell", args=[actor.slug, topic.slug])
+        lane = timeline.Lane(label=actor.name, url=url, entries=entries, key=actor.slug)
+        lanes.append(lane)
+        now = as_of_from(found, on=today, subject_id=actor.pk, topic_id=topic.pk)
+        if now.stance:
+            standing[now.stance].append((actor, now))
+        record.extend(
+            (entry, actor.name, actor, [(s, timeline.anchor_for(lane.key, s)) for s in entry.made])
+            for entry in entries
+        )
+    record.sort(key=lambda item: (item[0].on, item[1]), reverse=True)
     return render(
         request,
-        "positions/home.html",
+        "positions/topic_detail.html",
         {
+            "topic": topic,
             "today": today,
-            "topics": topics,
-            "rows": rows,
-            "sources": sources,
+            "standing": [(value, label, standing[value]) for value, label in Stance.choices],
+            "timeline": timeline.build(lanes, until=today),
+            "record": record,
             "stances": Stance.choices,
         },
     )
+
+
+@require_safe
+def conditions(request: HttpRequest) -> HttpResponse:
+    """Who depends on each condition, as of a date."""
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        return render(request, "positions/conditions.html", {"form": form}, status=400)
+    on = form.cleaned_data["as_of"]
+    cells = [cell for cell in stances_as_of(on=on).values() if cell.current]
+    subjects = Actor.objects.in_bulk({cell.subject_id for cell in cells})
+    depending: dict[int, list] = {}
+    for cell in cells:
+        for condition in cell.position.conditions.all():
+            depending.setdefault(condition.pk, []).append((subjects[cell.subject_id], cell))
+    rows = [
+        (
+            condition,
+            sorted(
+                depending.get(condition.pk, []),
+                key=lambda item: (item[0].kind != Actor.Kind.STATE, item[0].name),
+            ),
+        )
+        for condition in Condition.objects.all()
+    ]
+    return render(request, "positions/conditions.html", {"form": form, "on": on, "rows": rows})
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def search(request: HtmxHttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    template = (
+        "positions/search.html#results" if _wants_partial(request) else "positions/search.html"
+    )
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=400)
+    query = form.cleaned_data["q"]
+    results = search_backend.search(query) if query else None
+    return render(request, template, {"form": form, "query": query, "results": results})
+
+
+class PositionFeed(Feed):
+    """Newly published, changed or retracted positions, newest change first."""
+
+    feed_type = Atom1Feed
+    limit = 50
+
+    def get_object(self, request, *args, **kwargs):
+        form = FeedForm(request.GET)
+        if not form.is_valid():
+            raise Http404("Unknown filter.")
+        topic_slug, actor_slug = form.cleaned_data["topic"], form.cleaned_data["actor"]
+        return {
+            "topic": get_object_or_404(Topic, slug=topic_slug) if topic_slug else None,
+            "actor": get_object_or_404(Actor, slug=actor_slug) if actor_slug else None,
+        }
+
+    def title(self, obj):
+        parts = [f"on {obj['topic'].short_name}" if obj["topic"] else ""]
+        parts.append(f"by {obj['actor'].name}" if obj["actor"] else "")
+        scope = " ".join(p for p in parts if p)
+        return f"Ceasefire Positions: changed positions {scope}".strip()
+
+    def link(self, obj):
+        return reverse("positions:matrix")
+
+    def subtitle(self, obj):
+        return "Stances on troop deployment, each tied to a verbatim quote in a dated source."
+
+    def items(self, obj):
+        positions = Position.objects.exclude(status=Status.DRAFT).with_evidence()
+        if obj["topic"]:
+            positions = positions.filter(topic=obj["topic"])
+        if obj["actor"]:
+            positions = positions.filter(actor=obj["actor"])
+        return positions.order_by("-updated_at", "-pk")[: self.limit]
+
+    def item_title(self, item: Position):
+        prefix = "Retracted: " if item.status == Status.RETRACTED else ""
+        claim = f" (as claimed by {item.claimant.name})" if item.claimant_id else ""
+        return f"{prefix}{item.actor.name} on {item.topic.short_name}: " + (
+            f"{item.get_stance_display()}{claim}, as of {item.as_of:%-d %B %Y}"
+        )
+
+    def item_description(self, item: Position):
+        quote = item.quote
+        lines = [f"“{quote.text}” — {quote.speaker_name}, {quote.said_on_display}."]
+        if item.summary:
+            lines.append(item.summary)
+        lines.append(f"Source: {quote.source}.")
+        if item.status == Status.RETRACTED:
+            lines.append(f"Correction: {item.correction_note}")
+        return "\n".join(lines)
+
+    def item_link(self, item: Position):
+        if item.actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
+            url = reverse("positions:cell", args=[item.actor.slug, item.topic.slug])
+            return f"{url}?{urlencode({'as_of': item.as_of.isoformat()})}#position-{item.pk}"
+        return reverse("actors:detail", args=[item.actor.slug]) + f"#position-{item.pk}"
+
+    def item_guid(self, item: Position):
+        return f"ceasefire-positions:position:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Position):
+        return item.created_at
+
+    def item_updateddate(self, item: Position):
+        return item.updated_at
+
+    def item_categories(self, item: Position):
+        return [item.topic.short_name, item.get_stance_display()]
+
+
+position_feed = PositionFeed()
+
+
+@require_safe
+def feed(request: HttpRequest) -> HttpResponse:
+    """The Atom feed; a malformed filter is a 400 with a message, not a 404."""
+    form = FeedForm(request.GET)
+    if not form.is_valid():
+        return render(request, "positions/feed_error.html", {"form": form}, status=400)
+    return position_feed(request)

@@ -1,0 +1,94 @@
+"""The analysts' query-string controls. Invalid values become form errors,
+which the views turn into a 400 page that says what was wrong."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from actors.models import Actor
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": "“As of” must be a date written YYYY-MM-DD."},
+    )
+
+    def clean_as_of(self) -> dt.date:
+        return self.cleaned_data["as_of"] or timezone.localdate()
+
+
+class MatrixForm(AsOfForm):
+    """``?as_of=…&since=…&group=…&kind=…&topics=…`` — every view can be bookmarked."""
+
+    since = forms.DateField(
+        label="Compare with",
+        required=False,
+        widget=DateInput(),
+        help_text="Highlight the cells that changed since this date.",
+        error_messages={"invalid": "“Compare with” must be a date written YYYY-MM-DD."},
+    )
+    group = forms.ChoiceField(label="Group", required=False)
+    kind = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[
+            ("", "Countries and organisations"),
+            (Actor.Kind.STATE, "Countries only"),
+            (Actor.Kind.ORGANISATION, "Organisations only"),
+        ],
+    )
+    topics = forms.MultipleChoiceField(
+        label="Topics", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, data=None, *, groups, topics):
+        super().__init__(data)
+        # Choices come from rows the view has already loaded, so validating
+        # and rendering the form costs no queries of its own.
+        self.groups = {group.slug: group for group in groups}
+        self.all_topics = list(topics)
+        self.fields["group"].choices = [("", "All"), *((g.slug, g.name) for g in groups)]
+        self.fields["topics"].choices = [(t.slug, t.short_name) for t in self.all_topics]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, on = cleaned.get("since"), cleaned.get("as_of")
+        if since and on and since >= on:
+            self.add_error("since", "“Compare with” must be a date before “As of”.")
+        return cleaned
+
+    @property
+    def selected_group(self) -> Actor | None:
+        return self.groups.get(self.cleaned_data.get("group") or "")
+
+    @property
+    def selected_topics(self) -> list:
+        chosen = set(self.cleaned_data.get("topics") or ())
+        return [t for t in self.all_topics if t.slug in chosen] or self.all_topics
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        strip=True,
+        widget=forms.SearchInput(attrs={"placeholder": "A name, a phrase from a quote, a topic"}),
+        error_messages={"max_length": "Search for at most 200 characters."},
+    )
+
+
+class FeedForm(forms.Form):
+    topic = forms.SlugField(required=False)
+    actor = forms.SlugField(required=False)

@@ -1,0 +1,88 @@
+"""Search across actors (names and aliases), topics (names, questions and
+wordings), quotes and sources.
+
+Quotes and sources use PostgreSQL's full-text search when the database is
+PostgreSQL, so "legitimate target" finds "legitimate targets"; elsewhere
+(SQLite) every word must occur, case-insensitively. Names are matched as
+substrings on both, because stemming a proper name helps no one.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from functools import reduce
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from actors.models import Actor
+from sources.models import Quote, Source
+
+from .models import Topic
+
+LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Results:
+    actors: list[Actor]
+    topics: list[Topic]
+    quotes: list[Quote]
+    sources: list[Source]
+
+    @property
+    def total(self) -> int:
+        return len(self.actors) + len(self.topics) + len(self.quotes) + len(self.sources)
+
+
+def _all_words(query: str, *fields: str) -> Q:
+    """Every word in at least one of ``fields``."""
+    words = query.split()
+    return reduce(
+        operator.and_,
+        (reduce(operator.or_, (Q(**{f"{name}__icontains": w}) for name in fields)) for w in words),
+        Q(),
+    )
+
+
+def _full_text(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector(*fields, config="english")
+        terms = SearchQuery(query, search_type="websearch", config="english")
+        return (
+            queryset.annotate(search=vector, rank=SearchRank(vector, terms))
+            .filter(search=terms)
+            .order_by("-rank", "pk")
+        )
+    return queryset.filter(_all_words(query, *fields)).order_by("pk")
+
+
+def search(query: str) -> Results:
+    """Up to ``LIMIT`` matches of each kind; four queries."""
+    actors = (
+        Actor.objects.filter(_all_words(query, "name") | _all_words(query, "aliases__name"))
+        .distinct()
+        .order_by("name")
+    )
+    topics = (
+        Topic.objects.filter(
+            _all_words(query, "short_name", "question")
+            | _all_words(query, "wordings__text")
+            | _all_words(query, "description")
+        )
+        .distinct()
+        .order_by("sort_order", "short_name")
+    )
+    quotes = _full_text(Quote.objects.with_source_and_speaker(), query, "text").defer(
+        "source__text"
+    )
+    sources = _full_text(Source.objects.defer("text"), query, "title", "publisher", "author")
+    return Results(
+        actors=list(actors[:LIMIT]),
+        topics=list(topics[:LIMIT]),
+        quotes=list(quotes[:LIMIT]),
+        sources=list(sources[:LIMIT]),
+    )

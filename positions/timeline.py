@@ -1,0 +1,167 @@
+"""Geometry of the server-rendered SVG timeline: lanes of stance spans between
+dated statements, a marker per statement, month ticks. Attributes only, no
+inline styles, so the strict Content-Security-Policy holds and the chart
+reads without JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .models import Stance
+from .selectors import HistoryEntry, Statement
+
+LABEL_WIDTH = 190
+PLOT_WIDTH = 790
+RIGHT_MARGIN = 20
+AXIS_HEIGHT = 34
+LANE_HEIGHT = 30
+BAR_HEIGHT = 16
+# A span is labelled inside its bar only when the words fit.
+LABEL_MIN_WIDTH = 80
+SHORT_LABELS = {
+    Stance.SUPPORTS: "Supports",
+    Stance.CONDITIONAL: "Conditional",
+    Stance.UNDECIDED: "Undecided",
+    Stance.OPPOSES: "Opposes",
+    Stance.HOSTILE: "Hostile",
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    x: float
+    width: float
+    stance: str
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        return SHORT_LABELS[self.stance] if self.width >= LABEL_MIN_WIDTH else ""
+
+    @property
+    def title(self) -> str:
+        return f"{Stance(self.stance).label} from {self.start:%-d %b %Y}"
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: float
+    y: float
+    statement: Statement
+    anchor: str
+
+    @property
+    def box(self) -> tuple[float, float]:
+        """Top-left corner of a claim's diamond, a square turned about (x, y)."""
+        return round(self.x - 5, 1), round(self.y - 5, 1)
+
+    @property
+    def is_claim(self) -> bool:
+        return self.statement.is_claim
+
+
+@dataclass
+class Lane:
+    label: str
+    url: str
+    entries: list[HistoryEntry]
+    key: str
+    y: float = 0
+    spans: list[Span] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+
+    @property
+    def bar_y(self) -> float:
+        return self.y + (LANE_HEIGHT - BAR_HEIGHT) / 2
+
+    @property
+    def mid_y(self) -> float:
+        return self.y + LANE_HEIGHT / 2
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass
+class Timeline:
+    lanes: list[Lane]
+    start: dt.date
+    end: dt.date
+    ticks: list[Tick]
+    width: int = LABEL_WIDTH + PLOT_WIDTH + RIGHT_MARGIN
+    axis_height: int = AXIS_HEIGHT
+    label_width: int = LABEL_WIDTH
+
+    @property
+    def height(self) -> int:
+        return AXIS_HEIGHT + LANE_HEIGHT * len(self.lanes) + 6
+
+    @property
+    def plot_right(self) -> int:
+        return LABEL_WIDTH + PLOT_WIDTH
+
+
+def anchor_for(lane_key: str, statement: Statement) -> str:
+    return f"statement-{lane_key}-{statement.position.pk}"
+
+
+def build(lanes: list[Lane], *, until: dt.date) -> Timeline | None:
+    """Lay out ``lanes`` (each with its history, oldest first) from a fortnight
+    before the first statement to a fortnight after ``until`` or the last one."""
+    days = [entry.on for lane in lanes for entry in lane.entries]
+    if not days:
+        return None
+    start = min(days) - dt.timedelta(days=14)
+    end = max(max(days), until) + dt.timedelta(days=14)
+    scale = PLOT_WIDTH / (end - start).days
+
+    def x_of(day: dt.date) -> float:
+        return round(LABEL_WIDTH + (day - start).days * scale, 1)
+
+    for index, lane in enumerate(lanes):
+        lane.y = AXIS_HEIGHT + index * LANE_HEIGHT
+        lane.spans = _spans(lane.entries, end=end, x_of=x_of)
+        lane.markers = [
+            Marker(x_of(entry.on), lane.mid_y, statement, anchor_for(lane.key, statement))
+            for entry in lane.entries
+            for statement in entry.made
+        ]
+    return Timeline(lanes=lanes, start=start, end=end, ticks=_month_ticks(start, end, x_of))
+
+
+def _spans(entries: list[HistoryEntry], *, end: dt.date, x_of) -> list[Span]:
+    # Consecutive entries with the same stance make one span; a period with
+    # only a third-party claim has no stance of the actor's own, so no span.
+    runs: list[tuple[str, dt.date, dt.date]] = []
+    for index, entry in enumerate(entries):
+        until = entries[index + 1].on if index + 1 < len(entries) else end
+        if entry.stance is None:
+            continue
+        if runs and runs[-1][0] == entry.stance and runs[-1][2] == entry.on:
+            runs[-1] = (entry.stance, runs[-1][1], until)
+        else:
+            runs.append((entry.stance, entry.on, until))
+    return [
+        Span(x_of(start), round(x_of(until) - x_of(start), 1), stance, start, until)
+        for stance, start, until in runs
+    ]
+
+
+def _month_ticks(start: dt.date, end: dt.date, x_of) -> list[Tick]:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    # Label every month on a short axis, every quarter on a longer one, and
+    # only Januaries beyond four years, so labels never overlap.
+    step = 1 if months <= 15 else 3 if months <= 48 else 12
+    ticks = []
+    day = dt.date(start.year, start.month, 1)
+    while day <= end:
+        if day >= start and (day.month - 1) % step == 0:
+            label = f"{day:%b %Y}" if day.month == 1 or not ticks else f"{day:%b}"
+            ticks.append(Tick(x_of(day), label))
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return ticks
