@@ -9,6 +9,10 @@ from django.utils import timezone
 from actors.models import Actor
 
 
+# One unambiguous format: 02/03/2025 means different days to different readers.
+ISO_DATE = ["%Y-%m-%d"]
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -20,6 +24,7 @@ class AsOfForm(forms.Form):
     as_of = forms.DateField(
         label="As of",
         required=False,
+        input_formats=ISO_DATE,
         widget=DateInput(),
         error_messages={"invalid": "“As of” must be a date written YYYY-MM-DD."},
     )
@@ -34,6 +39,7 @@ class MatrixForm(AsOfForm):
     since = forms.DateField(
         label="Compare with",
         required=False,
+        input_formats=ISO_DATE,
         widget=DateInput(),
         help_text="Highlight the cells that changed since this date.",
         error_messages={"invalid": "“Compare with” must be a date written YYYY-MM-DD."},

@@ -1,0 +1,128 @@
+"""Histories, changes between dates and timeline geometry: all derived from
+the one as-of rule, never a second implementation of it."""
+
+import datetime as dt
+
+import pytest
+
+from positions import timeline
+from positions.models import Attribution, Stance
+from positions.selectors import (
+    changes_between,
+    history,
+    neighbouring_dates,
+    stances_as_of,
+    statements_by_cell,
+)
+
+pytestmark = pytest.mark.django_db
+
+JAN = dt.date(2025, 1, 10)
+FEB = dt.date(2025, 2, 10)
+MAR = dt.date(2025, 3, 10)
+APR = dt.date(2025, 4, 10)
+
+
+@pytest.fixture
+def world(make):
+    topic = make.topic(short_name="Own troops", slug="own-troops")
+    russia = make.state("Russia", "RU")
+    trump = make.official("Donald Trump")
+    spokesman = make.official("Dmitry Peskov")
+    make.office(spokesman, russia, title="Kremlin spokesman", rank=3)
+    make.position(
+        actor=russia,
+        topic=topic,
+        as_of=JAN,
+        stance=Stance.SUPPORTS,
+        attribution=Attribution.CLAIM,
+        claimant=trump,
+    )
+    make.position(actor=spokesman, topic=topic, as_of=FEB, stance=Stance.OPPOSES)
+    make.position(actor=russia, topic=topic, as_of=MAR, stance=Stance.OPPOSES)
+    make.position(actor=spokesman, topic=topic, as_of=APR, stance=Stance.HOSTILE)
+    return {"topic": topic, "russia": russia}
+
+
+def test_history_replays_the_rule_at_every_date(world):
+    russia, topic = world["russia"], world["topic"]
+    found = statements_by_cell(on=dt.date(2030, 1, 1), subjects=[russia])[russia.pk, topic.pk]
+    entries = history(found, subject_id=russia.pk, topic_id=topic.pk)
+    assert [(e.on, e.stance, len(e.made)) for e in entries] == [
+        (JAN, None, 1),
+        (FEB, Stance.OPPOSES, 1),
+        (MAR, Stance.OPPOSES, 1),
+        (APR, Stance.HOSTILE, 1),
+    ]
+    # Each step is exactly what the rule says as of that date.
+    for entry in entries:
+        assert entry.stance == stances_as_of(on=entry.on)[russia.pk, topic.pk].stance
+
+
+def test_changes_between_two_dates(world):
+    russia, topic = world["russia"], world["topic"]
+    assert changes_between(start=FEB, end=MAR) == []
+    (change,) = changes_between(start=JAN, end=APR)
+    assert (change.subject_id, change.topic_id) == (russia.pk, topic.pk)
+    assert (change.before.stance, change.after.stance) == (None, Stance.HOSTILE)
+    assert [s.position.as_of for s in change.moved_by] == [FEB, MAR, APR]
+    (change,) = changes_between(start=MAR, end=APR, topics=[topic])
+    assert [s.position.stance for s in change.moved_by] == [Stance.HOSTILE]
+
+
+def test_neighbouring_dates(world, make):
+    assert neighbouring_dates(on=FEB) == (JAN, MAR)
+    assert neighbouring_dates(on=dt.date(2025, 2, 11)) == (FEB, MAR)
+    assert neighbouring_dates(on=dt.date(2024, 1, 1)) == (None, JAN)
+    assert neighbouring_dates(on=APR) == (MAR, None)
+    assert neighbouring_dates(on=FEB, topics=[make.topic()]) == (None, None)
+
+
+def test_timeline_spans_and_markers(world):
+    russia, topic = world["russia"], world["topic"]
+    found = statements_by_cell(on=dt.date(2030, 1, 1), subjects=[russia])[russia.pk, topic.pk]
+    lane = timeline.Lane(
+        "Russia",
+        "/cells/russia/own-troops/",
+        history(found, subject_id=russia.pk, topic_id=topic.pk),
+        "russia",
+    )
+    chart = timeline.build([lane], until=dt.date(2025, 6, 30))
+    assert chart.start == JAN - dt.timedelta(days=14)
+    assert chart.end == dt.date(2025, 7, 14)
+    # February and March agree, so they make one span; the claim makes none.
+    assert [(s.stance, s.start, s.end) for s in lane.spans] == [
+        (Stance.OPPOSES, FEB, APR),
+        (Stance.HOSTILE, APR, chart.end),
+    ]
+    assert [m.is_claim for m in lane.markers] == [True, False, False, False]
+    xs = [m.x for m in lane.markers]
+    assert xs == sorted(xs)
+    assert timeline.LABEL_WIDTH <= xs[0] and xs[-1] <= chart.plot_right
+    assert lane.spans[-1].x + lane.spans[-1].width == pytest.approx(chart.plot_right, abs=0.2)
+    assert [t.label for t in chart.ticks] == ["Jan 2025", "Feb", "Mar", "Apr", "May", "Jun", "Jul"]
+
+
+def test_month_ticks_thin_out_on_long_axes():
+    def labels(start, end):
+        return [t.label for t in timeline._month_ticks(start, end, lambda day: 0)]
+
+    assert labels(dt.date(2024, 11, 20), dt.date(2026, 3, 1)) == [
+        "Jan 2025",
+        "Apr",
+        "Jul",
+        "Oct",
+        "Jan 2026",
+    ]
+    assert labels(dt.date(2019, 5, 1), dt.date(2025, 2, 1)) == [
+        "Jan 2020",
+        "Jan 2021",
+        "Jan 2022",
+        "Jan 2023",
+        "Jan 2024",
+        "Jan 2025",
+    ]
+
+
+def test_no_statements_no_timeline():
+    assert timeline.build([], until=dt.date(2025, 1, 1)) is None

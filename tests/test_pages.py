@@ -1,0 +1,288 @@
+"""Cell drill-down, topic (timeline), actor, source and condition pages."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from positions.models import Stance, Status
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def cell_url(actor, topic):
+    return reverse("positions:cell", args=[actor, topic])
+
+
+class TestCellDrillDown:
+    def test_shows_the_statement_claims_conflict_and_history(self, seeded, client):
+        response = client.get(cell_url("russia", "reassurance-force"), {"as_of": "2025-02-26"})
+        assert response.status_code == 200
+        cell = response.context["cell"]
+        assert cell.stance == Stance.OPPOSES
+        assert cell.position.quote.speaker.name == "Dmitry Peskov"
+        page = response.content.decode()
+        assert "<title>Russia on Reassurance force as of 26 February 2025" in page
+        assert "I have nothing to add to this" in page
+        assert "Official speaking for Russia" in page
+        # The source: publisher, title, date and link to its page.
+        assert "Radio Free Europe/Radio Liberty" in page
+        assert 'published <time datetime="2025-02-25">25 February 2025</time>' in page
+        assert f'href="{reverse("sources:detail", args=[cell.position.quote.source_id])}' in page
+        # Trump's claim, with its claimant, beside (not instead of) the Kremlin's words.
+        assert "Claims by third parties, contradicting Russia's own words" in page
+        assert "Claimed by Donald Trump" in page
+        assert "He has no problem with it" in page
+        # The whole history, later statements included and marked as later.
+        assert [entry.on for entry in response.context["entries"]] == [
+            dt.date(2026, 3, 2),
+            dt.date(2025, 2, 25),
+            dt.date(2025, 2, 24),
+        ]
+        assert "(after 26 Feb 2025)" in page
+        assert "legitimate targets" in page
+
+    def test_shows_the_conditions(self, seeded, client):
+        response = client.get(cell_url("united-kingdom", "own-troops"), {"as_of": "2025-02-26"})
+        page = response.content.decode()
+        assert "Conditions:" in page
+        assert "A US backstop such as air power" in page
+
+    def test_htmx_gets_the_fragment(self, seeded, client):
+        response = client.get(
+            cell_url("russia", "reassurance-force"), {"as_of": "2025-02-26"}, headers=HTMX
+        )
+        assert response.status_code == 200
+        assert "HX-Request" in response["Vary"]
+        fragment = response.content.decode().strip()
+        assert fragment.startswith('<div class="cell-detail">')
+        assert "<html" not in fragment
+        assert "I have nothing to add to this" in fragment
+
+    def test_bad_date_is_a_400(self, seeded, client):
+        response = client.get(cell_url("russia", "reassurance-force"), {"as_of": "02/26/2025"})
+        assert response.status_code == 400
+        assert "“As of” must be a date written YYYY-MM-DD." in response.content.decode()
+
+    @pytest.mark.parametrize(
+        ("actor", "topic"),
+        [("atlantis", "own-troops"), ("russia", "nukes"), ("dmitry-peskov", "own-troops")],
+    )
+    def test_unknown_cells_are_404(self, seeded, client, actor, topic):
+        # An official has no row of their own in the matrix.
+        assert client.get(cell_url(actor, topic)).status_code == 404
+
+    def test_query_budget(self, seeded, client, django_assert_num_queries):
+        # Actor, topic, roles, positions, conditions.
+        with django_assert_num_queries(5):
+            client.get(cell_url("russia", "reassurance-force"))
+
+
+class TestTopicPage:
+    def test_question_wordings_standing_and_timeline(self, seeded, client):
+        response = client.get(reverse("positions:topic_detail", args=["reassurance-force"]))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Should a European-led force deploy to Ukraine" in page
+        assert "“peacekeepers”" in page
+        standing = {
+            value: [actor.slug for actor, _ in actors]
+            for value, _, actors in response.context["standing"]
+        }
+        assert standing[Stance.SUPPORTS] == ["france", "united-kingdom", "coalition-of-the-willing"]
+        assert standing[Stance.HOSTILE] == ["russia"]
+
+        timeline = response.context["timeline"]
+        lanes = {lane.key: lane for lane in timeline.lanes}
+        assert list(lanes) == [
+            "denmark",
+            "france",
+            "russia",
+            "united-kingdom",
+            "coalition-of-the-willing",
+        ]
+        assert [(s.stance, s.start) for s in lanes["russia"].spans] == [
+            (Stance.OPPOSES, dt.date(2025, 2, 25)),
+            (Stance.HOSTILE, dt.date(2026, 3, 2)),
+        ]
+        # Denmark has only a third-party claim: a marker, no span.
+        assert lanes["denmark"].spans == []
+        assert [m.is_claim for m in lanes["denmark"].markers] == [True]
+        # Every marker links to a statement on the same page.
+        anchors = re.findall(r'<a class="marker[^"]*" href="#([^"]+)"', page)
+        assert len(anchors) == sum(len(lane.markers) for lane in timeline.lanes) == 9
+        for anchor in anchors:
+            assert f'id="{anchor}"' in page
+        assert "<svg" in page and 'role="img"' in page
+        assert "Jan 2026" in [tick.label for tick in timeline.ticks]
+
+    def test_unknown_topic_is_404(self, db, client):
+        assert client.get(reverse("positions:topic_detail", args=["nukes"])).status_code == 404
+
+    def test_topic_list(self, seeded, client, django_assert_num_queries):
+        with django_assert_num_queries(2):
+            response = client.get(reverse("positions:topic_list"))
+        assert response.status_code == 200
+        assert "Russian consent first" in response.content.decode()
+
+    def test_query_budget(self, seeded, client, django_assert_num_queries):
+        # Topic, wordings, roles, positions, conditions, rows.
+        with django_assert_num_queries(6):
+            client.get(reverse("positions:topic_detail", args=["own-troops"]))
+
+
+class TestActorPage:
+    def test_state_roles_timeline_and_statements(self, seeded, client):
+        response = client.get(reverse("actors:detail", args=["russia"]))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Who speaks for Russia" in page
+        assert "Dmitry Peskov" in page and "Kremlin spokesman" in page
+        assert [lane.key for lane in response.context["timeline"].lanes] == ["reassurance-force"]
+        assert [entry.on for entry, *_ in response.context["record"]] == [
+            dt.date(2026, 3, 2),
+            dt.date(2025, 2, 25),
+            dt.date(2025, 2, 24),
+        ]
+        assert "Also known as Moscow, Russian Federation, the Kremlin." in page
+
+    def test_official_roles_and_quotes(self, seeded, client):
+        response = client.get(reverse("actors:detail", args=["dmitry-peskov"]))
+        page = response.content.decode()
+        assert "Kremlin spokesman" in page
+        assert "Government spokesperson" in page
+        assert "I have nothing to add to this" in page
+        assert "Counts as: Russia on Reassurance force" in page
+        assert response.context.get("timeline") is None
+
+    def test_an_experts_own_positions(self, seeded, client):
+        response = client.get(reverse("actors:detail", args=["richard-dannatt"]))
+        assert response.status_code == 200
+        assert [s.position.topic.slug for s in response.context["own_statements"]] == [
+            "capacity-to-lead"
+        ]
+        assert "speaks for no state or organisation in these words" in response.content.decode()
+
+    def test_organisation_members(self, seeded, client):
+        response = client.get(reverse("actors:detail", args=["nordic-baltic-eight"]))
+        assert [r.holder.slug for r in response.context["members"]] == [
+            "denmark",
+            "estonia",
+            "finland",
+            "iceland",
+            "latvia",
+            "lithuania",
+            "norway",
+            "sweden",
+        ]
+
+    def test_actor_list(self, seeded, client, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            response = client.get(reverse("actors:list"))
+        sections = dict(response.context["sections"])
+        assert len(sections["State"]) + len(sections["Official"]) > 20
+
+    def test_unknown_actor_is_404(self, db, client):
+        assert client.get(reverse("actors:detail", args=["atlantis"])).status_code == 404
+
+    def test_query_budget(self, seeded, client, django_assert_num_queries):
+        # Actor, aliases, roles held, roles in it, statements (3), topics, quotes
+        # (their positions only when there are quotes).
+        with django_assert_num_queries(9):
+            client.get(reverse("actors:detail", args=["united-kingdom"]))
+
+
+class TestSourcePage:
+    def test_metadata_quotes_and_positions(self, seeded, client):
+        from sources.models import Source
+
+        source = Source.objects.get(publisher__startswith="Atlantic Council")
+        response = client.get(reverse("sources:detail", args=[source.pk]))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "European leaders will not deploy troops to Ukraine" in page
+        assert '<time datetime="2026-03-02">2 March 2026</time>' in page
+        quotes = list(response.context["quotes"])
+        assert all(quote.is_verified for quote in quotes)
+        assert page.count("verified against the stored text") == len(quotes)
+        assert "Coalition of the Willing on Russian consent first" in page
+        assert f'id="quote-{quotes[0].pk}"' in page
+        assert "The stored text, as read" in page
+
+    def test_retracted_positions_show_their_correction(self, seeded, client):
+        from positions.models import Position
+
+        position = Position.objects.filter(actor__slug="poland", topic__slug="own-troops")[0]
+        position.status = Status.RETRACTED
+        position.correction_note = "Poland's words were misread."
+        position.save()
+        response = client.get(reverse("sources:detail", args=[position.quote.source_id]))
+        assert "Retracted.</strong> Poland&#x27;s words were misread." in response.content.decode()
+
+    def test_source_list_and_budget(self, seeded, client, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            response = client.get(reverse("sources:list"))
+        assert "Radio Free Europe/Radio Liberty" in response.content.decode()
+        source = response.context["sources"][0]
+        # Source, quotes with speakers, positions, conditions.
+        with django_assert_num_queries(4):
+            client.get(reverse("sources:detail", args=[source.pk]))
+
+    def test_unknown_source_is_404(self, db, client):
+        assert client.get(reverse("sources:detail", args=[999])).status_code == 404
+
+
+class TestConditionsPage:
+    def test_who_depends_on_each_condition(self, seeded, client):
+        response = client.get(reverse("positions:conditions"), {"as_of": "2026-03-02"})
+        assert response.status_code == 200
+        depending = {
+            condition.slug: sorted((actor.slug, cell.position.topic.slug) for actor, cell in cells)
+            for condition, cells in response.context["rows"]
+        }
+        assert depending["us-backstop"] == [
+            ("united-kingdom", "own-troops"),
+            ("united-kingdom", "reassurance-force"),
+        ]
+        assert depending["russian-consent"] == [("coalition-of-the-willing", "own-troops")]
+        assert depending["un-mandate"] == []
+
+    def test_before_the_coalition_spoke(self, seeded, client):
+        response = client.get(reverse("positions:conditions"), {"as_of": "2025-02-26"})
+        depending = {c.slug: cells for c, cells in response.context["rows"]}
+        assert depending["russian-consent"] == []
+
+    def test_bad_date_is_a_400(self, db, client):
+        response = client.get(reverse("positions:conditions"), {"as_of": "soon"})
+        assert response.status_code == 400
+        assert "must be a date" in response.content.decode()
+
+    def test_query_budget(self, seeded, client, django_assert_num_queries):
+        # Roles, positions, conditions of positions, actors, conditions.
+        with django_assert_num_queries(5):
+            client.get(reverse("positions:conditions"))
+
+
+def test_draft_positions_appear_on_no_page(seeded, client, make):
+    from actors.models import Actor
+    from positions.models import Topic
+
+    poland = Actor.objects.get(slug="poland")
+    make.position(
+        actor=poland,
+        topic=Topic.objects.get(slug="reassurance-force"),
+        as_of=dt.date(2025, 6, 1),
+        status=Status.DRAFT,
+        summary="A draft nobody has checked",
+    )
+    for url in (
+        reverse("positions:matrix"),
+        cell_url("poland", "reassurance-force"),
+        reverse("positions:topic_detail", args=["reassurance-force"]),
+        reverse("actors:detail", args=["poland"]),
+        reverse("positions:feed"),
+    ):
+        assert "A draft nobody has checked" not in client.get(url).content.decode(), url
