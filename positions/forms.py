@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from actors.models import Actor
 
-
 # One unambiguous format: 02/03/2025 means different days to different readers.
 ISO_DATE = ["%Y-%m-%d"]
 

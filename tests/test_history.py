@@ -98,7 +98,7 @@ def test_timeline_spans_and_markers(world):
     assert [m.is_claim for m in lane.markers] == [True, False, False, False]
     xs = [m.x for m in lane.markers]
     assert xs == sorted(xs)
-    assert timeline.LABEL_WIDTH <= xs[0] and xs[-1] <= chart.plot_right
+    assert xs[0] >= timeline.LABEL_WIDTH and xs[-1] <= chart.plot_right
     assert lane.spans[-1].x + lane.spans[-1].width == pytest.approx(chart.plot_right, abs=0.2)
     assert [t.label for t in chart.ticks] == ["Jan 2025", "Feb", "Mar", "Apr", "May", "Jun", "Jul"]
 
