@@ -126,10 +126,11 @@ def build(lanes: list[Lane], *, until: dt.date) -> Timeline | None:
     for index, lane in enumerate(lanes):
         lane.y = AXIS_HEIGHT + index * LANE_HEIGHT
         lane.spans = _spans(lane.entries, end=end, x_of=x_of)
+        # Statements of one day share a spot: the one that counts is drawn last, on top.
         lane.markers = [
             Marker(x_of(entry.on), lane.mid_y, statement, anchor_for(lane.key, statement))
             for entry in lane.entries
-            for statement in entry.made
+            for statement in reversed(entry.made)
         ]
     return Timeline(lanes=lanes, start=start, end=end, ticks=_month_ticks(start, end, x_of))
 

@@ -121,3 +121,17 @@ def seeded(db):
     from positions.seeding import load_seed
 
     return load_seed()
+
+
+@pytest.fixture(scope="class")
+def seeded_class(django_db_setup, django_db_blocker):
+    """The seed loaded once for a class of tests, inside a transaction that is
+    rolled back after the class; each test still runs in a savepoint of its
+    own, so what one test writes never reaches the next."""
+    from django.db import transaction
+
+    from positions.seeding import load_seed
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_seed()
+        transaction.set_rollback(True)

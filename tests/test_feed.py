@@ -24,41 +24,54 @@ def entries(response):
     ]
 
 
-def test_atom_feed_of_published_positions(seeded, client):
-    response = client.get(reverse("positions:feed"))
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/atom+xml")
-    found = entries(response)
-    assert len(found) == Position.objects.published().count() == 28
-    russia = next(e for e in found if e["title"].startswith("Russia on Reassurance force: Hostile"))
-    assert russia["link"].startswith("http://testserver/cells/russia/reassurance-force/")
-    assert "legitimate targets" in russia["summary"]
-    claim = next(e for e in found if "as claimed by Donald Trump" in e["title"])
-    assert claim["title"].startswith("Russia on Reassurance force: Supports")
+@pytest.mark.usefixtures("seeded_class")
+class TestOnTheSeed:
+    """Read-only tests sharing one load of the seed data."""
 
+    def test_atom_feed_of_published_positions(self, client):
+        response = client.get(reverse("positions:feed"))
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/atom+xml")
+        found = entries(response)
+        assert len(found) == Position.objects.published().count() == 28
+        russia = next(
+            e for e in found if e["title"].startswith("Russia on Reassurance force: Hostile")
+        )
+        assert russia["link"].startswith("http://testserver/cells/russia/reassurance-force/")
+        assert "legitimate targets" in russia["summary"]
+        claim = next(e for e in found if "as claimed by Donald Trump" in e["title"])
+        assert claim["title"].startswith("Russia on Reassurance force: Supports")
 
-def test_filtered_by_topic_and_actor(seeded, client):
-    url = reverse("positions:feed")
-    by_topic = entries(client.get(url, {"topic": "russian-veto"}))
-    assert sorted(e["title"].split(":")[0] for e in by_topic) == [
-        "Coalition of the Willing on Russian consent first",
-        "Stephen Blank on Russian consent first",
-    ]
-    by_actor = entries(client.get(url, {"actor": "poland"}))
-    assert by_actor and all(e["title"].startswith("Poland on") for e in by_actor)
-    both = client.get(url, {"topic": "own-troops", "actor": "poland"})
-    assert b"changed positions on Own troops by Poland" in both.content
+    def test_filtered_by_topic_and_actor(self, client):
+        url = reverse("positions:feed")
+        by_topic = entries(client.get(url, {"topic": "russian-veto"}))
+        assert sorted(e["title"].split(":")[0] for e in by_topic) == [
+            "Coalition of the Willing on Russian consent first",
+            "Stephen Blank on Russian consent first",
+        ]
+        by_actor = entries(client.get(url, {"actor": "poland"}))
+        assert by_actor and all(e["title"].startswith("Poland on") for e in by_actor)
+        both = client.get(url, {"topic": "own-troops", "actor": "poland"})
+        assert b"changed positions on Own troops by Poland" in both.content
 
+    def test_a_change_moves_the_position_to_the_top_and_a_retraction_says_so(self, client):
+        position = Position.objects.get(
+            actor__slug="emmanuel-macron", topic__slug="reassurance-force"
+        )
+        position.status = Status.RETRACTED
+        position.correction_note = "The quote was Macron's view in 2024, not a 2025 stance."
+        position.save()
+        first = entries(client.get(reverse("positions:feed")))[0]
+        assert first["title"].startswith("Retracted: Emmanuel Macron on Reassurance force")
+        assert "Correction: The quote was Macron's view in 2024" in first["summary"]
+        assert first["id"] == f"ceasefire-positions:position:{position.pk}"
 
-def test_a_change_moves_the_position_to_the_top_and_a_retraction_says_so(seeded, client):
-    position = Position.objects.get(actor__slug="emmanuel-macron", topic__slug="reassurance-force")
-    position.status = Status.RETRACTED
-    position.correction_note = "The quote was Macron's view in 2024, not a 2025 stance."
-    position.save()
-    first = entries(client.get(reverse("positions:feed")))[0]
-    assert first["title"].startswith("Retracted: Emmanuel Macron on Reassurance force")
-    assert "Correction: The quote was Macron's view in 2024" in first["summary"]
-    assert first["id"] == f"ceasefire-positions:position:{position.pk}"
+    def test_query_budget(self, client, django_assert_num_queries):
+        # Positions with everything in one join, their conditions.
+        with django_assert_num_queries(2):
+            client.get(reverse("positions:feed"))
+        with django_assert_num_queries(4):
+            client.get(reverse("positions:feed"), {"topic": "own-troops", "actor": "poland"})
 
 
 def test_drafts_stay_out(make, client):
@@ -83,11 +96,3 @@ def test_hostile_text_is_escaped(make, client):
     response = client.get(reverse("positions:feed"))
     assert b"&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in response.content
     assert entries(response)[0]["title"].startswith("<b>Evil</b> & Co on")
-
-
-def test_query_budget(seeded, client, django_assert_num_queries):
-    # Positions with everything in one join, their conditions.
-    with django_assert_num_queries(2):
-        client.get(reverse("positions:feed"))
-    with django_assert_num_queries(4):
-        client.get(reverse("positions:feed"), {"topic": "own-troops", "actor": "poland"})

@@ -30,187 +30,197 @@ def rows(response) -> dict[str, list[str]]:
     }
 
 
-def test_seed_story_on_26_february_2025(seeded, client):
-    response = client.get(reverse("positions:matrix"), {"as_of": "2025-02-26"})
-    assert response.status_code == 200
-    cells = grid(response)
+@pytest.mark.usefixtures("seeded_class")
+class TestOnTheSeed:
+    """Read-only tests sharing one load of the seed data."""
 
-    # The UK offers troops, on condition of a US backstop.
-    uk = cells["united-kingdom", "own-troops"].stance
-    assert uk.stance == Stance.CONDITIONAL
-    assert [c.slug for c in uk.position.conditions.all()] == ["us-backstop"]
-    # Poland refuses.
-    assert cells["poland", "own-troops"].stance.stance == Stance.OPPOSES
-    # Russia rejects NATO troops through Peskov, beside Trump's claim that Putin does not mind.
-    russia = cells["russia", "reassurance-force"].stance
-    assert russia.stance == Stance.OPPOSES
-    assert russia.position.quote.speaker.slug == "dmitry-peskov"
-    assert [(c.position.claimant.slug, c.position.stance) for c in russia.claims] == [
-        ("donald-trump", Stance.SUPPORTS)
-    ]
-    assert russia.has_conflict
-    # Nobody has spoken on Russian consent yet.
-    assert not any(cell.stance for (_, topic), cell in cells.items() if topic == "russian-veto")
+    def test_seed_story_on_26_february_2025(self, client):
+        response = client.get(reverse("positions:matrix"), {"as_of": "2025-02-26"})
+        assert response.status_code == 200
+        cells = grid(response)
 
-    assert rows(response) == {
-        "Countries": [
-            "denmark",
-            "france",
-            "germany",
-            "netherlands",
-            "poland",
-            "russia",
-            "sweden",
-            "united-kingdom",
+        # The UK offers troops, on condition of a US backstop.
+        uk = cells["united-kingdom", "own-troops"].stance
+        assert uk.stance == Stance.CONDITIONAL
+        assert [c.slug for c in uk.position.conditions.all()] == ["us-backstop"]
+        # Poland refuses.
+        assert cells["poland", "own-troops"].stance.stance == Stance.OPPOSES
+        # Russia rejects NATO troops through Peskov, beside Trump's claim that Putin does not mind.
+        russia = cells["russia", "reassurance-force"].stance
+        assert russia.stance == Stance.OPPOSES
+        assert russia.position.quote.speaker.slug == "dmitry-peskov"
+        assert [(c.position.claimant.slug, c.position.stance) for c in russia.claims] == [
+            ("donald-trump", Stance.SUPPORTS)
+        ]
+        assert russia.has_conflict
+        # Nobody has spoken on Russian consent yet.
+        assert not any(cell.stance for (_, topic), cell in cells.items() if topic == "russian-veto")
+
+        assert rows(response) == {
+            "Countries": [
+                "denmark",
+                "france",
+                "germany",
+                "netherlands",
+                "poland",
+                "russia",
+                "sweden",
+                "united-kingdom",
+            ],
+            "Organisations": ["nordic-baltic-eight", "uk-parliament"],
+        }
+        page = response.content.decode()
+        assert "<title>Stances as of 26 February 2025 — Ceasefire Positions</title>" in page
+        assert "Donald Trump claims: supports" in page
+        assert "Conflicting statements" in page
+        assert "via Dmitry Peskov" in page
+        assert 'rel="prev" href="?as_of=2025-02-25"' in page
+        assert 'rel="next" href="?as_of=2026-03-02"' in page
+
+    def test_seed_story_on_2_march_2026(self, client):
+        response = client.get(reverse("positions:matrix"), {"as_of": "2026-03-02"})
+        cells = grid(response)
+        # European leaders wait for Moscow's consent.
+        coalition = cells["coalition-of-the-willing", "russian-veto"].stance
+        assert coalition.stance == Stance.SUPPORTS
+        troops = cells["coalition-of-the-willing", "own-troops"].stance
+        assert troops.stance == Stance.CONDITIONAL
+        assert {c.slug for c in troops.position.conditions.all()} == {
+            "russian-consent",
+            "ceasefire-in-force",
+        }
+        # The Kremlin now calls any European soldier a legitimate target.
+        assert cells["russia", "reassurance-force"].stance.stance == Stance.HOSTILE
+        assert response.context["following"] is None
+        assert "No later statement" in response.content.decode()
+
+    def test_defaults_to_today_and_every_topic(self, client):
+        response = client.get(reverse("positions:matrix"))
+        assert response.status_code == 200
+        assert response.context["on"] == timezone.localdate()
+        assert [t.slug for t in response.context["columns"]] == [
+            "reassurance-force",
+            "own-troops",
+            "russian-veto",
+            "un-peacekeeping",
+            "capacity-to-lead",
+        ]
+
+    def test_htmx_gets_only_the_matrix_fragment(self, client):
+        url = reverse("positions:matrix")
+        full = client.get(url, {"as_of": "2025-02-26"})
+        partial = client.get(url, {"as_of": "2025-02-26"}, headers=HTMX)
+        assert full.status_code == partial.status_code == 200
+        assert "HX-Request" in partial["Vary"]
+        assert full.content.decode().startswith("<!doctype html>")
+        fragment = partial.content.decode().strip()
+        assert fragment.startswith(
+            "<title>Stances as of 26 February 2025 — Ceasefire Positions</title>"
+        )
+        assert '<div id="matrix"' in fragment
+        assert "<html" not in fragment and "site-header" not in fragment
+        # The fragment carries the new title and the same grid as the page.
+        assert "<title>Stances as of 26 February 2025" in fragment
+        assert grid(partial).keys() == grid(full).keys()
+
+    def test_a_history_restore_gets_the_whole_page(self, client):
+        response = client.get(
+            reverse("positions:matrix"),
+            {"as_of": "2025-02-26"},
+            headers={**HTMX, "HX-History-Restore-Request": "true"},
+        )
+        assert response.content.decode().startswith("<!doctype html>")
+
+    @pytest.mark.parametrize(
+        ("query", "message"),
+        [
+            ({"as_of": "2025-13-45"}, "“As of” must be a date written YYYY-MM-DD."),
+            ({"as_of": "yesterday"}, "“As of” must be a date written YYYY-MM-DD."),
+            ({"since": "2025-02-31"}, "“Compare with” must be a date written YYYY-MM-DD."),
+            (
+                {"as_of": "2025-02-26", "since": "2025-03-01"},
+                "“Compare with” must be a date before “As of”.",
+            ),
+            ({"group": "warsaw-pact"}, "warsaw-pact is not one of the available choices"),
+            ({"kind": "official"}, "official is not one of the available choices"),
+            ({"topics": ["own-troops", "nuclear"]}, "nuclear is not one of the available choices"),
         ],
-        "Organisations": ["nordic-baltic-eight", "uk-parliament"],
-    }
-    page = response.content.decode()
-    assert "<title>Stances as of 26 February 2025 — Ceasefire Positions</title>" in page
-    assert "Donald Trump claims: supports" in page
-    assert "Conflicting statements" in page
-    assert "via Dmitry Peskov" in page
-    assert 'rel="prev" href="?as_of=2025-02-25"' in page
-    assert 'rel="next" href="?as_of=2026-03-02"' in page
-
-
-def test_seed_story_on_2_march_2026(seeded, client):
-    response = client.get(reverse("positions:matrix"), {"as_of": "2026-03-02"})
-    cells = grid(response)
-    # European leaders wait for Moscow's consent.
-    coalition = cells["coalition-of-the-willing", "russian-veto"].stance
-    assert coalition.stance == Stance.SUPPORTS
-    troops = cells["coalition-of-the-willing", "own-troops"].stance
-    assert troops.stance == Stance.CONDITIONAL
-    assert {c.slug for c in troops.position.conditions.all()} == {
-        "russian-consent",
-        "ceasefire-in-force",
-    }
-    # The Kremlin now calls any European soldier a legitimate target.
-    assert cells["russia", "reassurance-force"].stance.stance == Stance.HOSTILE
-    assert response.context["following"] is None
-    assert "No later statement" in response.content.decode()
-
-
-def test_defaults_to_today_and_every_topic(seeded, client):
-    response = client.get(reverse("positions:matrix"))
-    assert response.status_code == 200
-    assert response.context["on"] == timezone.localdate()
-    assert [t.slug for t in response.context["columns"]] == [
-        "reassurance-force",
-        "own-troops",
-        "russian-veto",
-        "un-peacekeeping",
-        "capacity-to-lead",
-    ]
-
-
-def test_htmx_gets_only_the_matrix_fragment(seeded, client):
-    url = reverse("positions:matrix")
-    full = client.get(url, {"as_of": "2025-02-26"})
-    partial = client.get(url, {"as_of": "2025-02-26"}, headers=HTMX)
-    assert full.status_code == partial.status_code == 200
-    assert "HX-Request" in partial["Vary"]
-    assert full.content.decode().startswith("<!doctype html>")
-    fragment = partial.content.decode().strip()
-    assert fragment.startswith('<div id="matrix"')
-    assert "<html" not in fragment and "site-header" not in fragment
-    # The fragment carries the new title and the same grid as the page.
-    assert "<title>Stances as of 26 February 2025" in fragment
-    assert grid(partial).keys() == grid(full).keys()
-
-
-def test_a_history_restore_gets_the_whole_page(seeded, client):
-    response = client.get(
-        reverse("positions:matrix"),
-        {"as_of": "2025-02-26"},
-        headers={**HTMX, "HX-History-Restore-Request": "true"},
     )
-    assert response.content.decode().startswith("<!doctype html>")
+    def test_bad_values_get_a_400_with_the_reason(self, client, query, message):
+        response = client.get(reverse("positions:matrix"), query)
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert 'role="alert"' in page
+        assert message in page
+        assert 'class="matrix"' not in page
 
+        partial = client.get(reverse("positions:matrix"), query, headers=HTMX)
+        assert partial.status_code == 400
+        assert message in partial.content.decode()
+        assert "<html" not in partial.content.decode()
 
-@pytest.mark.parametrize(
-    ("query", "message"),
-    [
-        ({"as_of": "2025-13-45"}, "“As of” must be a date written YYYY-MM-DD."),
-        ({"as_of": "yesterday"}, "“As of” must be a date written YYYY-MM-DD."),
-        ({"since": "2025-02-31"}, "“Compare with” must be a date written YYYY-MM-DD."),
-        (
-            {"as_of": "2025-02-26", "since": "2025-03-01"},
-            "“Compare with” must be a date before “As of”.",
-        ),
-        ({"group": "warsaw-pact"}, "warsaw-pact is not one of the available choices"),
-        ({"kind": "official"}, "official is not one of the available choices"),
-        ({"topics": ["own-troops", "nuclear"]}, "nuclear is not one of the available choices"),
-    ],
-)
-def test_bad_values_get_a_400_with_the_reason(seeded, client, query, message):
-    response = client.get(reverse("positions:matrix"), query)
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert 'role="alert"' in page
-    assert message in page
-    assert 'class="matrix"' not in page
+    def test_group_filter_uses_memberships_as_of_the_date(self, client):
+        url = reverse("positions:matrix")
+        later = client.get(url, {"as_of": "2026-03-02", "group": "coalition-of-the-willing"})
+        assert later.status_code == 200
+        assert later.context["group"].slug == "coalition-of-the-willing"
+        later_rows = rows(later)
+        assert later_rows["Organisations"] == ["coalition-of-the-willing"]
+        # The articles name Britain and France as its leaders; members show even without statements.
+        assert later_rows["Countries"] == ["france", "united-kingdom"]
 
-    partial = client.get(reverse("positions:matrix"), query, headers=HTMX)
-    assert partial.status_code == 400
-    assert message in partial.content.decode()
-    assert "<html" not in partial.content.decode()
+        # The coalition met first on 2 March 2025: a week earlier it had no members.
+        earlier = client.get(url, {"as_of": "2025-02-26", "group": "coalition-of-the-willing"})
+        assert rows(earlier)["Countries"] == []
 
+    def test_kind_and_topic_filters(self, client):
+        response = client.get(
+            reverse("positions:matrix"),
+            {
+                "as_of": "2026-03-02",
+                "kind": "organisation",
+                "topics": ["own-troops", "russian-veto"],
+            },
+        )
+        assert [t.slug for t in response.context["columns"]] == ["own-troops", "russian-veto"]
+        assert rows(response)["Countries"] == []
+        assert rows(response)["Organisations"] == [
+            "coalition-of-the-willing",
+            "nordic-baltic-eight",
+        ]
+        page = response.content.decode()
+        assert 'value="own-troops" id="id_topics_1" checked' in page
+        # Stepping keeps the filters and changes only the date.
+        assert "kind=organisation&amp;topics=own-troops&amp;topics=russian-veto&amp;as_of=" in page
 
-def test_group_filter_uses_memberships_as_of_the_date(seeded, client):
-    url = reverse("positions:matrix")
-    later = client.get(url, {"as_of": "2026-03-02", "group": "coalition-of-the-willing"})
-    assert later.status_code == 200
-    assert later.context["group"].slug == "coalition-of-the-willing"
-    later_rows = rows(later)
-    assert later_rows["Organisations"] == ["coalition-of-the-willing"]
-    # The articles name Britain and France as its leaders; members show even without statements.
-    assert later_rows["Countries"] == ["france", "united-kingdom"]
+    def test_compare_highlights_changed_cells_and_what_moved_them(self, client):
+        response = client.get(
+            reverse("positions:matrix"), {"as_of": "2026-03-02", "since": "2025-02-26"}
+        )
+        assert response.status_code == 200
+        changes = {
+            (actor.slug, topic.slug): (change.before.stance, change.after.stance)
+            for actor, topic, change in response.context["changes"]
+        }
+        assert changes == {
+            ("russia", "reassurance-force"): (Stance.OPPOSES, Stance.HOSTILE),
+            ("coalition-of-the-willing", "reassurance-force"): (None, Stance.SUPPORTS),
+            ("coalition-of-the-willing", "own-troops"): (None, Stance.CONDITIONAL),
+            ("coalition-of-the-willing", "russian-veto"): (None, Stance.SUPPORTS),
+        }
+        cells = grid(response)
+        assert cells["russia", "reassurance-force"].change is not None
+        assert cells["united-kingdom", "own-troops"].change is None
+        russia = next(c for a, t, c in response.context["changes"] if a.slug == "russia")
+        assert [s.position.as_of for s in russia.moved_by] == [dt.date(2026, 3, 2)] * 2
+        page = response.content.decode()
+        assert "What changed between 26 February 2025 and 2 March 2026" in page
+        assert "Changed; was opposes" in page
+        assert "legitimate targets" in page
 
-    # The coalition met first on 2 March 2025: a week earlier it had no members.
-    earlier = client.get(url, {"as_of": "2025-02-26", "group": "coalition-of-the-willing"})
-    assert rows(earlier)["Countries"] == []
-
-
-def test_kind_and_topic_filters(seeded, client):
-    response = client.get(
-        reverse("positions:matrix"),
-        {"as_of": "2026-03-02", "kind": "organisation", "topics": ["own-troops", "russian-veto"]},
-    )
-    assert [t.slug for t in response.context["columns"]] == ["own-troops", "russian-veto"]
-    assert rows(response)["Countries"] == []
-    assert rows(response)["Organisations"] == ["coalition-of-the-willing", "nordic-baltic-eight"]
-    page = response.content.decode()
-    assert 'value="own-troops" id="id_topics_1" checked' in page
-    # Stepping keeps the filters and changes only the date.
-    assert "kind=organisation&amp;topics=own-troops&amp;topics=russian-veto&amp;as_of=" in page
-
-
-def test_compare_highlights_changed_cells_and_what_moved_them(seeded, client):
-    response = client.get(
-        reverse("positions:matrix"), {"as_of": "2026-03-02", "since": "2025-02-26"}
-    )
-    assert response.status_code == 200
-    changes = {
-        (actor.slug, topic.slug): (change.before.stance, change.after.stance)
-        for actor, topic, change in response.context["changes"]
-    }
-    assert changes == {
-        ("russia", "reassurance-force"): (Stance.OPPOSES, Stance.HOSTILE),
-        ("coalition-of-the-willing", "reassurance-force"): (None, Stance.SUPPORTS),
-        ("coalition-of-the-willing", "own-troops"): (None, Stance.CONDITIONAL),
-        ("coalition-of-the-willing", "russian-veto"): (None, Stance.SUPPORTS),
-    }
-    cells = grid(response)
-    assert cells["russia", "reassurance-force"].change is not None
-    assert cells["united-kingdom", "own-troops"].change is None
-    russia = next(c for a, t, c in response.context["changes"] if a.slug == "russia")
-    assert [s.position.as_of for s in russia.moved_by] == [dt.date(2026, 3, 2)] * 2
-    page = response.content.decode()
-    assert "What changed between 26 February 2025 and 2 March 2026" in page
-    assert "Changed; was opposes" in page
-    assert "legitimate targets" in page
+    def test_group_filter_costs_one_query_more(self, client, django_assert_num_queries):
+        with django_assert_num_queries(MATRIX_QUERIES + 1):
+            client.get(reverse("positions:matrix"), {"group": "nato"})
 
 
 def test_no_data_yet(db, client):
@@ -242,11 +252,6 @@ def test_query_count_does_not_grow_with_the_data(make, client, django_assert_num
         large = client.get(url, {"since": "2025-01-15"})
     assert len(rows(small)["Countries"]) == 3
     assert len(rows(large)["Countries"]) == 33
-
-
-def test_group_filter_costs_one_query_more(seeded, client, django_assert_num_queries):
-    with django_assert_num_queries(MATRIX_QUERIES + 1):
-        client.get(reverse("positions:matrix"), {"group": "nato"})
 
 
 def test_pages_carry_a_strict_content_security_policy(db, client):

@@ -17,8 +17,9 @@ def cell_url(actor, topic):
     return reverse("positions:cell", args=[actor, topic])
 
 
+@pytest.mark.usefixtures("seeded_class")
 class TestCellDrillDown:
-    def test_shows_the_statement_claims_conflict_and_history(self, seeded, client):
+    def test_shows_the_statement_claims_conflict_and_history(self, client):
         response = client.get(cell_url("russia", "reassurance-force"), {"as_of": "2025-02-26"})
         assert response.status_code == 200
         cell = response.context["cell"]
@@ -45,13 +46,13 @@ class TestCellDrillDown:
         assert "(after 26 Feb 2025)" in page
         assert "legitimate targets" in page
 
-    def test_shows_the_conditions(self, seeded, client):
+    def test_shows_the_conditions(self, client):
         response = client.get(cell_url("united-kingdom", "own-troops"), {"as_of": "2025-02-26"})
         page = response.content.decode()
         assert "Conditions:" in page
         assert "A US backstop such as air power" in page
 
-    def test_htmx_gets_the_fragment(self, seeded, client):
+    def test_htmx_gets_the_fragment(self, client):
         response = client.get(
             cell_url("russia", "reassurance-force"), {"as_of": "2025-02-26"}, headers=HTMX
         )
@@ -62,7 +63,7 @@ class TestCellDrillDown:
         assert "<html" not in fragment
         assert "I have nothing to add to this" in fragment
 
-    def test_bad_date_is_a_400(self, seeded, client):
+    def test_bad_date_is_a_400(self, client):
         response = client.get(cell_url("russia", "reassurance-force"), {"as_of": "02/26/2025"})
         assert response.status_code == 400
         assert "“As of” must be a date written YYYY-MM-DD." in response.content.decode()
@@ -71,18 +72,19 @@ class TestCellDrillDown:
         ("actor", "topic"),
         [("atlantis", "own-troops"), ("russia", "nukes"), ("dmitry-peskov", "own-troops")],
     )
-    def test_unknown_cells_are_404(self, seeded, client, actor, topic):
+    def test_unknown_cells_are_404(self, client, actor, topic):
         # An official has no row of their own in the matrix.
         assert client.get(cell_url(actor, topic)).status_code == 404
 
-    def test_query_budget(self, seeded, client, django_assert_num_queries):
+    def test_query_budget(self, client, django_assert_num_queries):
         # Actor, topic, roles, positions, conditions.
         with django_assert_num_queries(5):
             client.get(cell_url("russia", "reassurance-force"))
 
 
+@pytest.mark.usefixtures("seeded_class")
 class TestTopicPage:
-    def test_question_wordings_standing_and_timeline(self, seeded, client):
+    def test_question_wordings_standing_and_timeline(self, client):
         response = client.get(reverse("positions:topic_detail", args=["reassurance-force"]))
         assert response.status_code == 200
         page = response.content.decode()
@@ -122,20 +124,21 @@ class TestTopicPage:
     def test_unknown_topic_is_404(self, db, client):
         assert client.get(reverse("positions:topic_detail", args=["nukes"])).status_code == 404
 
-    def test_topic_list(self, seeded, client, django_assert_num_queries):
+    def test_topic_list(self, client, django_assert_num_queries):
         with django_assert_num_queries(2):
             response = client.get(reverse("positions:topic_list"))
         assert response.status_code == 200
         assert "Russian consent first" in response.content.decode()
 
-    def test_query_budget(self, seeded, client, django_assert_num_queries):
+    def test_query_budget(self, client, django_assert_num_queries):
         # Topic, wordings, roles, positions, conditions, rows.
         with django_assert_num_queries(6):
             client.get(reverse("positions:topic_detail", args=["own-troops"]))
 
 
+@pytest.mark.usefixtures("seeded_class")
 class TestActorPage:
-    def test_state_roles_timeline_and_statements(self, seeded, client):
+    def test_state_roles_timeline_and_statements(self, client):
         response = client.get(reverse("actors:detail", args=["russia"]))
         assert response.status_code == 200
         page = response.content.decode()
@@ -149,7 +152,7 @@ class TestActorPage:
         ]
         assert "Also known as Moscow, Russian Federation, the Kremlin." in page
 
-    def test_official_roles_and_quotes(self, seeded, client):
+    def test_official_roles_and_quotes(self, client):
         response = client.get(reverse("actors:detail", args=["dmitry-peskov"]))
         page = response.content.decode()
         assert "Kremlin spokesman" in page
@@ -158,7 +161,7 @@ class TestActorPage:
         assert "Counts as: Russia on Reassurance force" in page
         assert response.context.get("timeline") is None
 
-    def test_an_experts_own_positions(self, seeded, client):
+    def test_an_experts_own_positions(self, client):
         response = client.get(reverse("actors:detail", args=["richard-dannatt"]))
         assert response.status_code == 200
         assert [s.position.topic.slug for s in response.context["own_statements"]] == [
@@ -166,7 +169,7 @@ class TestActorPage:
         ]
         assert "speaks for no state or organisation in these words" in response.content.decode()
 
-    def test_organisation_members(self, seeded, client):
+    def test_organisation_members(self, client):
         response = client.get(reverse("actors:detail", args=["nordic-baltic-eight"]))
         assert [r.holder.slug for r in response.context["members"]] == [
             "denmark",
@@ -179,7 +182,7 @@ class TestActorPage:
             "sweden",
         ]
 
-    def test_actor_list(self, seeded, client, django_assert_num_queries):
+    def test_actor_list(self, client, django_assert_num_queries):
         with django_assert_num_queries(1):
             response = client.get(reverse("actors:list"))
         sections = dict(response.context["sections"])
@@ -188,15 +191,16 @@ class TestActorPage:
     def test_unknown_actor_is_404(self, db, client):
         assert client.get(reverse("actors:detail", args=["atlantis"])).status_code == 404
 
-    def test_query_budget(self, seeded, client, django_assert_num_queries):
+    def test_query_budget(self, client, django_assert_num_queries):
         # Actor, aliases, roles held, roles in it, statements (3), topics, quotes
         # (their positions only when there are quotes).
         with django_assert_num_queries(9):
             client.get(reverse("actors:detail", args=["united-kingdom"]))
 
 
+@pytest.mark.usefixtures("seeded_class")
 class TestSourcePage:
-    def test_metadata_quotes_and_positions(self, seeded, client):
+    def test_metadata_quotes_and_positions(self, client):
         from sources.models import Source
 
         source = Source.objects.get(publisher__startswith="Atlantic Council")
@@ -212,7 +216,7 @@ class TestSourcePage:
         assert f'id="quote-{quotes[0].pk}"' in page
         assert "The stored text, as read" in page
 
-    def test_retracted_positions_show_their_correction(self, seeded, client):
+    def test_retracted_positions_show_their_correction(self, client):
         from positions.models import Position
 
         position = Position.objects.filter(actor__slug="poland", topic__slug="own-troops")[0]
@@ -222,7 +226,7 @@ class TestSourcePage:
         response = client.get(reverse("sources:detail", args=[position.quote.source_id]))
         assert "Retracted.</strong> Poland&#x27;s words were misread." in response.content.decode()
 
-    def test_source_list_and_budget(self, seeded, client, django_assert_num_queries):
+    def test_source_list_and_budget(self, client, django_assert_num_queries):
         with django_assert_num_queries(1):
             response = client.get(reverse("sources:list"))
         assert "Radio Free Europe/Radio Liberty" in response.content.decode()
@@ -235,8 +239,9 @@ class TestSourcePage:
         assert client.get(reverse("sources:detail", args=[999])).status_code == 404
 
 
+@pytest.mark.usefixtures("seeded_class")
 class TestConditionsPage:
-    def test_who_depends_on_each_condition(self, seeded, client):
+    def test_who_depends_on_each_condition(self, client):
         response = client.get(reverse("positions:conditions"), {"as_of": "2026-03-02"})
         assert response.status_code == 200
         depending = {
@@ -250,7 +255,7 @@ class TestConditionsPage:
         assert depending["russian-consent"] == [("coalition-of-the-willing", "own-troops")]
         assert depending["un-mandate"] == []
 
-    def test_before_the_coalition_spoke(self, seeded, client):
+    def test_before_the_coalition_spoke(self, client):
         response = client.get(reverse("positions:conditions"), {"as_of": "2025-02-26"})
         depending = {c.slug: cells for c, cells in response.context["rows"]}
         assert depending["russian-consent"] == []
@@ -260,7 +265,7 @@ class TestConditionsPage:
         assert response.status_code == 400
         assert "must be a date" in response.content.decode()
 
-    def test_query_budget(self, seeded, client, django_assert_num_queries):
+    def test_query_budget(self, client, django_assert_num_queries):
         # Roles, positions, conditions of positions, actors, conditions.
         with django_assert_num_queries(5):
             client.get(reverse("positions:conditions"))

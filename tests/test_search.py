@@ -11,48 +11,55 @@ def search(client, q, **kwargs):
     return client.get(reverse("positions:search"), {"q": q}, **kwargs)
 
 
-def test_a_phrase_from_a_quote_reaches_the_quote(seeded, client):
-    response = search(client, "legitimate targets")
-    assert response.status_code == 200
-    quotes = response.context["results"].quotes
-    assert len(quotes) == 1
-    assert "“legitimate targets.”" in quotes[0].text
-    page = response.content.decode()
-    assert f'href="/sources/{quotes[0].source_id}/#quote-{quotes[0].pk}"' in page
+@pytest.mark.usefixtures("seeded_class")
+class TestOnTheSeed:
+    """Read-only tests sharing one load of the seed data."""
 
+    def test_a_phrase_from_a_quote_reaches_the_quote(self, client):
+        response = search(client, "legitimate targets")
+        assert response.status_code == 200
+        quotes = response.context["results"].quotes
+        assert len(quotes) == 1
+        assert "“legitimate targets.”" in quotes[0].text
+        page = response.content.decode()
+        assert f'href="/sources/{quotes[0].source_id}/#quote-{quotes[0].pk}"' in page
 
-def test_names_aliases_and_wordings(seeded, client):
-    # "the Kremlin" is an alias of Russia, and Peskov's name says "Kremlin spokesman".
-    kremlin = search(client, "kremlin").context["results"].actors
-    assert [a.slug for a in kremlin] == ["dmitry-peskov", "russia"]
-    assert [a.slug for a in search(client, "Peskov").context["results"].actors] == ["dmitry-peskov"]
-    topics = search(client, "peacekeepers").context["results"].topics
-    assert [t.slug for t in topics] == ["reassurance-force", "un-peacekeeping"]
-    sources = search(client, "Atlantic Council").context["results"].sources
-    assert [s.publisher for s in sources] == ["Atlantic Council (UkraineAlert)"]
+    def test_names_aliases_and_wordings(self, client):
+        # "the Kremlin" is an alias of Russia, and Peskov's name says "Kremlin spokesman".
+        kremlin = search(client, "kremlin").context["results"].actors
+        assert [a.slug for a in kremlin] == ["dmitry-peskov", "russia"]
+        assert [a.slug for a in search(client, "Peskov").context["results"].actors] == [
+            "dmitry-peskov"
+        ]
+        topics = search(client, "peacekeepers").context["results"].topics
+        assert [t.slug for t in topics] == ["reassurance-force", "un-peacekeeping"]
+        sources = search(client, "Atlantic Council").context["results"].sources
+        assert [s.publisher for s in sources] == ["Atlantic Council (UkraineAlert)"]
 
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming needs PostgreSQL")
+    def test_full_text_search_stems_on_postgresql(self, client):
+        # "target" finds "targets", "deploying" finds "deploy".
+        assert search(client, "legitimate target").context["results"].quotes
+        assert search(client, "deploying troops Putin permission").context["results"].sources
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming needs PostgreSQL")
-def test_full_text_search_stems_on_postgresql(seeded, client):
-    # "target" finds "targets", "deploying" finds "deploy".
-    assert search(client, "legitimate target").context["results"].quotes
-    assert search(client, "deploying troops Putin permission").context["results"].sources
+    def test_every_word_must_match(self, client):
+        assert search(client, "legitimate unicorns").context["results"].quotes == []
+        response = search(client, "zzzz-nothing")
+        assert response.context["results"].total == 0
+        assert "Nothing matches “zzzz-nothing”." in response.content.decode()
 
+    def test_live_results_are_a_fragment(self, client):
+        response = search(client, "legitimate targets", headers=HTMX)
+        assert response.status_code == 200
+        assert "HX-Request" in response["Vary"]
+        fragment = response.content.decode().strip()
+        assert fragment.startswith('<div id="search-results"')
+        assert "<html" not in fragment
 
-def test_every_word_must_match(seeded, client):
-    assert search(client, "legitimate unicorns").context["results"].quotes == []
-    response = search(client, "zzzz-nothing")
-    assert response.context["results"].total == 0
-    assert "Nothing matches “zzzz-nothing”." in response.content.decode()
-
-
-def test_live_results_are_a_fragment(seeded, client):
-    response = search(client, "legitimate targets", headers=HTMX)
-    assert response.status_code == 200
-    assert "HX-Request" in response["Vary"]
-    fragment = response.content.decode().strip()
-    assert fragment.startswith('<div id="search-results"')
-    assert "<html" not in fragment
+    def test_query_budget(self, client, django_assert_num_queries):
+        # Actors, topics, quotes, sources.
+        with django_assert_num_queries(4):
+            search(client, "Russia troops")
 
 
 def test_empty_and_overlong_queries(db, client):
@@ -62,12 +69,6 @@ def test_empty_and_overlong_queries(db, client):
     overlong = search(client, "x" * 201)
     assert overlong.status_code == 400
     assert "Search for at most 200 characters." in overlong.content.decode()
-
-
-def test_query_budget(seeded, client, django_assert_num_queries):
-    # Actors, topics, quotes, sources.
-    with django_assert_num_queries(4):
-        search(client, "Russia troops")
 
 
 def test_hostile_text_is_shown_as_text(make, client):
