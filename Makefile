@@ -6,9 +6,10 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
+HTMX_VERSION := 2.0.11
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed superuser test lint format lock clean
+.PHONY: help install run serve migrate seed superuser test browser lint format lock vendor clean
 
 help:
 	@echo "make run        set up, migrate, load the seed data, serve on http://$(HOST):$(PORT)/"
@@ -16,6 +17,7 @@ help:
 	@echo "make superuser  create an editor account for the admin"
 	@echo "make format     apply ruff's formatting and safe fixes"
 	@echo "make lock       re-pin requirements/*.txt from pyproject.toml"
+	@echo "make vendor     re-fetch htmx $(HTMX_VERSION) from the npm registry into static/vendor/"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.12 ...")'
@@ -43,9 +45,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint browser
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+browser:
+	@scripts/ensure-chromium
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -55,6 +60,12 @@ lock: install
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.txt pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.txt pyproject.toml
+
+# Front-end packages come from the npm registry and are committed under static/vendor/.
+vendor:
+	cd $$(mktemp -d) && npm pack --silent htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-$(HTMX_VERSION).tgz && \
+	  cp package/dist/htmx.min.js package/LICENSE $(CURDIR)/static/vendor/htmx/
+	@echo "htmx $(HTMX_VERSION) vendored in static/vendor/htmx/"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
