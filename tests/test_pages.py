@@ -291,3 +291,55 @@ def test_draft_positions_appear_on_no_page(seeded, client, make):
         reverse("positions:feed"),
     ):
         assert "A draft nobody has checked" not in client.get(url).content.decode(), url
+
+
+def test_query_counts_do_not_grow_with_the_data(make, client):
+    """Every page makes the same number of queries for a small and a ten times
+    larger data set."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    topic = make.topic(slug="own-troops")
+    bloc = make.actor(kind="organisation", name="Bloc", slug="bloc")
+    first = {}
+
+    def grow(count):
+        for _ in range(count):
+            state = make.state(f"State {len(first)}", f"Q{chr(65 + len(first) % 26)}")
+            first.setdefault(state.slug, state)
+            leader = make.official(f"Leader of {state.name}")
+            make.office(leader, state, title="President")
+            make.position(actor=state, topic=topic, as_of=dt.date(2025, 1, 1))
+            position = make.position(
+                actor=leader, topic=topic, as_of=dt.date(2025, 2, 1), stance=Stance.OPPOSES
+            )
+            position.conditions.add(make.condition())
+
+    grow(2)
+    some_state = next(iter(first.values()))
+    source_id = some_state.positions.first().quote.source_id
+    urls = [
+        reverse("positions:matrix") + "?since=2025-01-15",
+        cell_url(some_state.slug, "own-troops"),
+        reverse("positions:topic_detail", args=["own-troops"]),
+        reverse("positions:conditions"),
+        reverse("positions:search") + "?q=State",
+        reverse("positions:feed"),
+        reverse("actors:list"),
+        reverse("actors:detail", args=[some_state.slug]),
+        reverse("actors:detail", args=[bloc.slug]),
+        reverse("sources:list"),
+        reverse("sources:detail", args=[source_id]),
+    ]
+
+    def counts():
+        result = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200, url
+            result[url] = len(queries)
+        return result
+
+    small = counts()
+    grow(20)
+    assert counts() == small
