@@ -309,3 +309,62 @@ def neighbouring_dates(
         next=Min("as_of", filter=Q(as_of__gt=on)),
     )
     return dates["previous"], dates["next"]
+
+
+@dataclass
+class Matrix:
+    """The rows, columns and cells of the stance matrix as of a date, and the
+    cells that changed since an earlier date. Pages, API and exports share it."""
+
+    on: dt.date
+    topics: list
+    rows: list[Actor]
+    cells: dict[tuple[int, int], CellStance]
+    since: dt.date | None = None
+    group: Actor | None = None
+    changes: list[CellChange] = field(default_factory=list)
+
+    def cell(self, actor: Actor, topic) -> CellStance | None:
+        return self.cells.get((actor.pk, topic.pk))
+
+    def change(self, actor: Actor, topic) -> CellChange | None:
+        return self._changed.get((actor.pk, topic.pk))
+
+    @property
+    def _changed(self) -> dict[tuple[int, int], CellChange]:
+        return {(c.subject_id, c.topic_id): c for c in self.changes}
+
+
+def matrix(
+    *,
+    on: dt.date,
+    topics: list,
+    since: dt.date | None = None,
+    group: Actor | None = None,
+    kind: str = "",
+) -> Matrix:
+    """Rows are the states and organisations with a statement up to ``on`` (or,
+    with ``group``, its members on ``on`` and the group itself), countries
+    first; ``kind`` keeps one of the two. Five queries, six with a group."""
+    rows = Actor.objects.matrix_rows()
+    if kind:
+        rows = rows.filter(kind=kind)
+    subjects = None
+    if group is not None:
+        members = Role.objects.memberships().current(on=on).filter(organisation=group)
+        subjects = {*members.values_list("holder_id", flat=True), group.pk}
+        rows = rows.filter(pk__in=subjects)
+    grouped = statements_by_cell(on=on, subjects=subjects, topics=topics)
+    cells = {
+        key: resolve(found, subject_id=key[0], topic_id=key[1]) for key, found in grouped.items()
+    }
+    if group is None:
+        rows = rows.filter(pk__in={subject_id for subject_id, _ in cells})
+    rows = list(rows)
+    shown = {actor.pk for actor in rows}
+    changes = []
+    if since is not None:
+        changes = [c for c in changes_in(grouped, start=since, end=on) if c.subject_id in shown]
+    return Matrix(
+        on=on, topics=topics, rows=rows, cells=cells, since=since, group=group, changes=changes
+    )

@@ -20,17 +20,15 @@ from django_htmx.middleware import HtmxDetails
 from actors.models import Actor, Role
 
 from . import search as search_backend
-from . import timeline
+from . import selectors, timeline
 from .forms import AsOfForm, FeedForm, MatrixForm, SearchForm
 from .models import Condition, Position, Stance, Status, Topic
 from .selectors import (
     CellChange,
     CellStance,
     as_of_from,
-    changes_in,
     history,
     neighbouring_dates,
-    resolve,
     stances_as_of,
     statements_by_cell,
 )
@@ -83,57 +81,31 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, template, context, status=400)
 
-    on = form.cleaned_data["as_of"]
-    since = form.cleaned_data["since"]
-    group = form.selected_group
-    kind = form.cleaned_data["kind"]
-    columns = form.selected_topics
-
-    rows = Actor.objects.matrix_rows()
-    if kind:
-        rows = rows.filter(kind=kind)
-    subjects = None
-    if group is not None:
-        members = Role.objects.memberships().current(on=on).filter(organisation=group)
-        subjects = {*members.values_list("holder_id", flat=True), group.pk}
-        rows = rows.filter(pk__in=subjects)
-
-    grouped = statements_by_cell(on=on, subjects=subjects, topics=columns)
-    cells = {
-        key: resolve(found, subject_id=key[0], topic_id=key[1]) for key, found in grouped.items()
-    }
-    changes = changes_in(grouped, start=since, end=on) if since else []
-    changed = {(c.subject_id, c.topic_id): c for c in changes}
-    if group is None:
-        rows = rows.filter(pk__in={subject_id for subject_id, _ in cells})
-    rows = list(rows)
-    actors = {actor.pk: actor for actor in rows}
-    topics_by_id = {topic.pk: topic for topic in columns}
+    grid = selectors.matrix(
+        on=form.cleaned_data["as_of"],
+        since=form.cleaned_data["since"],
+        group=form.selected_group,
+        kind=form.cleaned_data["kind"],
+        topics=form.selected_topics,
+    )
+    actors = {actor.pk: actor for actor in grid.rows}
+    topics_by_id = {topic.pk: topic for topic in grid.topics}
 
     def cells_for(actor):
         return [
-            MatrixCell(
-                actor,
-                topic,
-                cells.get((actor.pk, topic.pk)),
-                changed.get((actor.pk, topic.pk)),
-            )
-            for topic in columns
+            MatrixCell(actor, topic, grid.cell(actor, topic), grid.change(actor, topic))
+            for topic in grid.topics
         ]
 
-    previous, following = neighbouring_dates(on=on, topics=columns)
+    previous, following = neighbouring_dates(on=grid.on, topics=grid.topics)
     context |= {
-        "on": on,
-        "since": since,
-        "group": group,
-        "columns": columns,
-        "sections": _row_sections(rows, cells_for),
-        "row_count": len(rows),
-        "changes": [
-            (actors[c.subject_id], topics_by_id[c.topic_id], c)
-            for c in changes
-            if c.subject_id in actors
-        ],
+        "on": grid.on,
+        "since": grid.since,
+        "group": grid.group,
+        "columns": grid.topics,
+        "sections": _row_sections(grid.rows, cells_for),
+        "row_count": len(grid.rows),
+        "changes": [(actors[c.subject_id], topics_by_id[c.topic_id], c) for c in grid.changes],
         "previous": previous,
         "following": following,
         "step_query": _query_without(request, "as_of"),
