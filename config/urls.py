@@ -3,6 +3,8 @@ import os
 from django.contrib import admin
 from django.urls import include, path
 
+from . import api
+
 admin.site.site_header = "Ceasefire Positions — editors"
 admin.site.site_title = "Ceasefire Positions"
 admin.site.index_title = "Actors, sources, quotes and positions"
@@ -10,7 +12,10 @@ admin.site.index_title = "Actors, sources, quotes and positions"
 urlpatterns = [
     # Configurable so a public deployment need not advertise /admin/.
     path(os.environ.get("DJANGO_ADMIN_URL", "admin/"), admin.site.urls),
+    *api.urlpatterns(),
     path("actors/", include("actors.urls")),
     path("sources/", include("sources.urls")),
     path("", include("positions.urls")),
 ]
+
+handler404 = "config.api.not_found"

@@ -36,7 +36,7 @@ class Results:
         return len(self.actors) + len(self.topics) + len(self.quotes) + len(self.sources)
 
 
-def _all_words(query: str, *fields: str) -> Q:
+def all_words(query: str, *fields: str) -> Q:
     """Every word in at least one of ``fields``."""
     words = query.split()
     return reduce(
@@ -46,7 +46,7 @@ def _all_words(query: str, *fields: str) -> Q:
     )
 
 
-def _full_text(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
+def full_text(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
@@ -57,29 +57,27 @@ def _full_text(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
             .filter(search=terms)
             .order_by("-rank", "pk")
         )
-    return queryset.filter(_all_words(query, *fields)).order_by("pk")
+    return queryset.filter(all_words(query, *fields)).order_by("pk")
 
 
 def search(query: str) -> Results:
     """Up to ``LIMIT`` matches of each kind; four queries."""
     actors = (
-        Actor.objects.filter(_all_words(query, "name") | _all_words(query, "aliases__name"))
+        Actor.objects.filter(all_words(query, "name") | all_words(query, "aliases__name"))
         .distinct()
         .order_by("name")
     )
     topics = (
         Topic.objects.filter(
-            _all_words(query, "short_name", "question")
-            | _all_words(query, "wordings__text")
-            | _all_words(query, "description")
+            all_words(query, "short_name", "question")
+            | all_words(query, "wordings__text")
+            | all_words(query, "description")
         )
         .distinct()
         .order_by("sort_order", "short_name")
     )
-    quotes = _full_text(Quote.objects.with_source_and_speaker(), query, "text").defer(
-        "source__text"
-    )
-    sources = _full_text(Source.objects.defer("text"), query, "title", "publisher", "author")
+    quotes = full_text(Quote.objects.with_source_and_speaker(), query, "text").defer("source__text")
+    sources = full_text(Source.objects.defer("text"), query, "title", "publisher", "author")
     return Results(
         actors=list(actors[:LIMIT]),
         topics=list(topics[:LIMIT]),

@@ -1,0 +1,134 @@
+"""The API's URLs, and errors raised by the models' own validation (or a
+race the database caught) turned into 400 and 409 responses."""
+
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_safe
+from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .validation import errors_by_field
+
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    """A record's id: a whole number the database can hold."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, except that a filter given with an empty value is an
+    error rather than no filter: `?stance=` is not a stance."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            empty = {
+                name: ["May not be empty; leave the parameter out instead."]
+                for name, value in request.query_params.items()
+                if name in filterset.filters and value == "" and _needs_a_value(filterset, name)
+            }
+            if empty:
+                raise ValidationError(empty)
+        return filterset
+
+
+def _needs_a_value(filterset, name) -> bool:
+    # Free text may be empty; dates, numbers and choices may not.
+    return not isinstance(filterset.filters[name], filters.CharFilter) or isinstance(
+        filterset.filters[name], filters.ChoiceFilter
+    )
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(errors_by_field(exc))
+    response = drf_exception_handler(exc, context)
+    if response is None and isinstance(exc, IntegrityError):
+        # Two writers raced past validation; the database refused the second.
+        return Response(
+            {"detail": "This conflicts with a record saved meanwhile; reload and try again."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return response
+
+
+def urlpatterns():
+    """/api/v1/ (every resource and the shared semantics) and the schema with its docs."""
+    from django.urls import include, path
+    from drf_spectacular.views import SpectacularAPIView
+    from rest_framework.routers import DefaultRouter
+
+    from actors.api import ActorViewSet, RoleViewSet
+    from positions import api as positions_api
+    from sources.api import QuoteViewSet, SourceViewSet
+
+    router = DefaultRouter()
+    router.include_root_view = False
+    router.register("actors", ActorViewSet, basename="actor")
+    router.register("roles", RoleViewSet, basename="role")
+    router.register("topics", positions_api.TopicViewSet, basename="topic")
+    router.register("conditions", positions_api.ConditionViewSet, basename="condition")
+    router.register("sources", SourceViewSet, basename="source")
+    router.register("quotes", QuoteViewSet, basename="quote")
+    router.register("positions", positions_api.PositionViewSet, basename="position")
+    v1 = [
+        path("matrix/", positions_api.matrix, name="matrix"),
+        path("matrix/export/", positions_api.matrix_export, name="matrix-export"),
+        path("timeline/", positions_api.timeline, name="timeline"),
+        path("changes/", positions_api.changes, name="changes"),
+        path("history/", positions_api.history, name="history"),
+        *router.urls,
+    ]
+    return [
+        path("api/v1/", include((v1, "api"))),
+        path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+        path("api/docs/", api_docs, {"template": "api/swagger.html"}, name="api-docs"),
+        path("api/redoc/", api_docs, {"template": "api/redoc.html"}, name="api-redoc"),
+    ]
+
+
+# Swagger UI and Redoc are served from our own static files, but both set
+# inline styles (Redoc injects <style> elements, and its search runs in a blob
+# worker): on these two pages only, the policy allows exactly that.
+DOCS_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "worker-src": [CSP.SELF, "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+
+
+@require_safe
+@csp_override(DOCS_CSP)
+def api_docs(request, template):
+    return render(request, template)
+
+
+def not_found(request, exception=None):
+    """404s under /api/ are JSON like every other API error; pages get a page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)

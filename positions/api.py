@@ -1,0 +1,898 @@
+"""Topics, conditions and positions, and the shared semantics (matrix,
+timeline, changes, a cell's history) computed by ``selectors`` exactly as the
+pages compute them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from actors.models import Actor, Role
+from config.pagination import CursorPagination
+from sources.models import Quote, Source
+
+from . import selectors, services
+from .models import Attribution, Condition, Position, Stance, Status, Topic
+from .search import full_text
+
+WRITABLE = ["get", "post", "put", "patch", "head", "options"]  # positions are never deleted
+CSV_RESPONSE = {
+    (200, "text/csv"): OpenApiResponse(
+        OpenApiTypes.STR, description="CSV with a header row, UTF-8, streamed."
+    )
+}
+
+
+# ------------------------------------------------------------------ briefs
+
+
+class ActorBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "iso_code"]
+
+
+class TopicBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["slug", "short_name", "question"]
+
+
+class SourceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "publisher", "title", "url", "published_on"]
+
+
+class QuoteNestedSerializer(serializers.ModelSerializer):
+    speaker = ActorBriefSerializer(allow_null=True)
+    source = SourceBriefSerializer()
+    is_verified = serializers.BooleanField(
+        help_text="The source's stored text contains these words."
+    )
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "text",
+            "speaker",
+            "speaker_label",
+            "said_on",
+            "said_on_precision",
+            "original_language",
+            "is_verified",
+            "source",
+        ]
+
+
+# ------------------------------------------------------------ topics, conditions
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    wordings = serializers.SlugRelatedField(slug_field="text", many=True, read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "short_name", "question", "description", "sort_order", "wordings"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Topics, the columns of the matrix"),
+    retrieve=extend_schema(summary="One topic and the wordings it covers"),
+)
+class TopicViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TopicSerializer
+    lookup_field = "slug"
+    queryset = Topic.objects.prefetch_related("wordings").order_by("sort_order", "short_name")
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Condition
+        fields = ["slug", "name", "description"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Conditions that positions name"),
+    retrieve=extend_schema(summary="One condition"),
+)
+class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ConditionSerializer
+    lookup_field = "slug"
+    queryset = Condition.objects.order_by("name")
+
+
+# ------------------------------------------------------------------ positions
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    """A position with everything needed to cite it: quote, speaker, source."""
+
+    actor = ActorBriefSerializer()
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    claimant = ActorBriefSerializer(allow_null=True)
+    conditions = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    quote = QuoteNestedSerializer()
+
+    class Meta:
+        model = Position
+        fields = [
+            "id",
+            "actor",
+            "topic",
+            "stance",
+            "attribution",
+            "claimant",
+            "as_of",
+            "status",
+            "summary",
+            "conditions",
+            "correction_note",
+            "quote",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class NewSourceSerializer(serializers.Serializer):
+    publisher = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=500)
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    published_on = serializers.DateField()
+    author = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    accessed_on = serializers.DateField(required=False, allow_null=True)
+    archive_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=8, required=False, default="en")
+    text = serializers.CharField(required=False, allow_blank=True)
+    editor_note = serializers.CharField(required=False, allow_blank=True)
+
+
+class NewQuoteSerializer(serializers.Serializer):
+    source = serializers.PrimaryKeyRelatedField(
+        queryset=Source.objects.all(), required=False, help_text="An existing source's id."
+    )
+    new_source = NewSourceSerializer(required=False, help_text="Or a source to record.")
+    text = serializers.CharField(help_text="The exact words, as in the source.")
+    speaker = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
+    )
+    speaker_label = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    said_on = serializers.DateField(required=False, allow_null=True)
+    said_on_precision = serializers.ChoiceField(choices=Quote.Precision.choices, required=False)
+    original_language = serializers.CharField(max_length=8, required=False, allow_blank=True)
+
+
+class PositionWriteSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    topic = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all())
+    claimant = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
+    )
+    conditions = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Condition.objects.all(), many=True, required=False
+    )
+    quote = serializers.PrimaryKeyRelatedField(
+        queryset=Quote.objects.select_related("source"),
+        required=False,
+        help_text="An existing quote's id; or give new_quote.",
+    )
+    new_quote = NewQuoteSerializer(
+        required=False, write_only=True, help_text="A quote to record with the position."
+    )
+    as_of = serializers.DateField(
+        required=False, help_text="Defaults to the quote's date, else its source's."
+    )
+
+    class Meta:
+        model = Position
+        fields = [
+            "actor",
+            "topic",
+            "stance",
+            "attribution",
+            "claimant",
+            "as_of",
+            "status",
+            "summary",
+            "conditions",
+            "correction_note",
+            "quote",
+            "new_quote",
+        ]
+        validators = []  # the model validates, through the service
+
+    def create(self, validated_data):
+        try:
+            return services.record_position(**validated_data)
+        except services.InvalidInput as error:
+            raise serializers.ValidationError(error.errors) from error
+
+    def update(self, instance, validated_data):
+        if "new_quote" in validated_data:
+            raise serializers.ValidationError(
+                {"new_quote": ["A new quote can only be given when creating a position."]}
+            )
+        try:
+            return services.update_position(position=instance, **validated_data)
+        except services.InvalidInput as error:
+            raise serializers.ValidationError(error.errors) from error
+
+
+class PositionFilter(filters.FilterSet):
+    actor = filters.CharFilter(field_name="actor__slug", help_text="The actor's slug.")
+    country = filters.CharFilter(
+        method="filter_country",
+        help_text="ISO code of a state: its own positions and those of officials whose "
+        "office spoke for it on the position's date.",
+    )
+    actor_kind = filters.ChoiceFilter(field_name="actor__kind", choices=Actor.Kind.choices)
+    group = filters.CharFilter(
+        method="filter_group",
+        help_text="A bloc's slug: positions of the bloc and of its members on the "
+        "position's date, and of officials speaking for them.",
+    )
+    topic = filters.CharFilter(field_name="topic__slug", help_text="The topic's slug.")
+    stance = filters.ChoiceFilter(choices=Stance.choices)
+    condition = filters.CharFilter(
+        field_name="conditions__slug", distinct=True, help_text="A condition's slug."
+    )
+    attribution = filters.ChoiceFilter(choices=Attribution.choices)
+    status = filters.ChoiceFilter(
+        choices=Status.choices, help_text="Only users who may view drafts see other statuses."
+    )
+    as_of_after = filters.DateFilter(field_name="as_of", lookup_expr="gte")
+    as_of_before = filters.DateFilter(field_name="as_of", lookup_expr="lte")
+    said_after = filters.DateFilter(field_name="quote__said_on", lookup_expr="gte")
+    said_before = filters.DateFilter(field_name="quote__said_on", lookup_expr="lte")
+    published_after = filters.DateFilter(
+        field_name="quote__source__published_on", lookup_expr="gte"
+    )
+    published_before = filters.DateFilter(
+        field_name="quote__source__published_on", lookup_expr="lte"
+    )
+    q = filters.CharFilter(method="filter_q", help_text="Words of the quote or the summary.")
+
+    class Meta:
+        model = Position
+        fields = []
+
+    @staticmethod
+    def _held_on_the_date(roles, date_ref):
+        return roles.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=date_ref),
+            Q(end_date__isnull=True) | Q(end_date__gte=date_ref),
+        )
+
+    def filter_country(self, queryset, name, value):
+        offices = self._held_on_the_date(
+            Role.objects.speaking_for().filter(
+                holder=OuterRef("actor"), organisation__iso_code=value.upper()
+            ),
+            OuterRef("as_of"),
+        )
+        return queryset.filter(Q(actor__iso_code=value.upper()) | Exists(offices))
+
+    def filter_group(self, queryset, name, value):
+        member_on_the_date = self._held_on_the_date(
+            Role.objects.memberships().filter(organisation__slug=value, holder=OuterRef("actor")),
+            OuterRef("as_of"),
+        )
+        speaking_for_a_member = self._held_on_the_date(
+            Role.objects.speaking_for().filter(
+                holder=OuterRef("actor"),
+                organisation__member_roles__kind=Role.Kind.MEMBERSHIP,
+                organisation__member_roles__organisation__slug=value,
+            ),
+            OuterRef("as_of"),
+        )
+        return queryset.filter(
+            Q(actor__slug=value) | Exists(member_on_the_date) | Exists(speaking_for_a_member)
+        )
+
+    def filter_q(self, queryset, name, value):
+        return full_text(queryset, value, "quote__text", "summary")
+
+
+class JSONForErrors(BaseContentNegotiation):
+    """For the CSV exports: the data is always CSV, and any error is JSON,
+    whatever the client's Accept header says."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return JSONRenderer(), JSONRenderer.media_type
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+
+def spreadsheet_safe(value) -> str:
+    """Text a spreadsheet will show, never run: a leading =, +, -, @, tab or
+    carriage return would make it a formula (CSV injection)."""
+    if value is None:
+        return ""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def stream_csv(rows: Iterable[Iterable], *, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow([spreadsheet_safe(v) for v in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+POSITION_COLUMNS = [
+    "id",
+    "actor",
+    "actor_name",
+    "actor_kind",
+    "iso_code",
+    "topic",
+    "stance",
+    "attribution",
+    "claimant",
+    "as_of",
+    "status",
+    "summary",
+    "conditions",
+    "correction_note",
+    "quote_id",
+    "quote",
+    "speaker",
+    "said_on",
+    "said_on_precision",
+    "source_id",
+    "publisher",
+    "source_title",
+    "source_url",
+    "published_on",
+    "entered",
+]
+
+
+def _position_rows(positions) -> Iterator[list]:
+    yield POSITION_COLUMNS
+    for p in positions.iterator(chunk_size=1000):
+        quote, source = p.quote, p.quote.source
+        yield [
+            p.pk,
+            p.actor.slug,
+            p.actor.name,
+            p.actor.kind,
+            p.actor.iso_code,
+            p.topic.slug,
+            p.stance,
+            p.attribution,
+            p.claimant.slug if p.claimant else "",
+            p.as_of.isoformat(),
+            p.status,
+            p.summary,
+            "; ".join(c.slug for c in p.conditions.all()),
+            p.correction_note,
+            quote.pk,
+            quote.text,
+            quote.speaker_name,
+            quote.said_on.isoformat() if quote.said_on else "",
+            quote.said_on_precision,
+            source.pk,
+            source.publisher,
+            source.title,
+            source.url,
+            source.published_on.isoformat(),
+            p.created_at.isoformat(),
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Positions, newest entered first (cursor-paginated)"),
+    retrieve=extend_schema(summary="One position with its quote, speaker and source"),
+    create=extend_schema(
+        summary="Record a position, optionally with a new quote and source, atomically (editors)",
+        request=PositionWriteSerializer,
+        responses={201: PositionSerializer},
+        examples=[
+            OpenApiExample(
+                "With a new quote and source",
+                request_only=True,
+                value={
+                    "actor": "poland",
+                    "topic": "own-troops",
+                    "stance": "opposes",
+                    "attribution": "report",
+                    "status": "draft",
+                    "new_quote": {
+                        "text": "Poland will not send troops.",
+                        "speaker_label": "Example Wire",
+                        "new_source": {
+                            "publisher": "Example Wire",
+                            "title": "Warsaw rules out troops",
+                            "url": "https://news.example.org/warsaw-troops",
+                            "published_on": "2025-03-01",
+                            "text": "Poland will not send troops. Other words.",
+                        },
+                    },
+                },
+            )
+        ],
+    ),
+    update=extend_schema(
+        summary="Replace a position's fields (editors)",
+        request=PositionWriteSerializer,
+        responses={200: PositionSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Correct some of a position's fields (editors)",
+        request=PositionWriteSerializer,
+        responses={200: PositionSerializer},
+    ),
+)
+class PositionViewSet(viewsets.ModelViewSet):
+    lookup_value_regex = "[0-9]+"
+    filterset_class = PositionFilter
+    pagination_class = CursorPagination
+    http_method_names = WRITABLE
+
+    def get_queryset(self):
+        positions = Position.objects.select_related(
+            "actor", "topic", "claimant", "quote__source", "quote__speaker"
+        ).prefetch_related("conditions")
+        # Drafts and retractions are for those who may see the editors' work.
+        if not self.request.user.has_perm("positions.view_position"):
+            positions = positions.published()
+        return positions.order_by("-id")
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return PositionWriteSerializer
+        return PositionSerializer
+
+    def perform_create(self, serializer):
+        new_quote = serializer.validated_data.get("new_quote")
+        needed = []
+        if new_quote is not None:
+            needed.append("sources.add_quote")
+            if new_quote.get("new_source") is not None:
+                needed.append("sources.add_source")
+        if not self.request.user.has_perms(needed):
+            raise PermissionDenied("Recording a new quote or source needs those permissions too.")
+        serializer.save()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        position = self.get_queryset().get(pk=serializer.instance.pk)
+        return Response(PositionSerializer(position).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        position = self.get_queryset().get(pk=serializer.instance.pk)
+        return Response(PositionSerializer(position).data)
+
+    @extend_schema(
+        summary="Export positions as CSV (same filters as the list)", responses=CSV_RESPONSE
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        pagination_class=None,
+        content_negotiation_class=JSONForErrors,
+    )
+    def export(self, request):
+        positions = self.filter_queryset(self.get_queryset())
+        return stream_csv(_position_rows(positions), filename="positions.csv")
+
+
+# ------------------------------------------------------------ shared semantics
+
+
+class StatementSerializer(serializers.Serializer):
+    """A published position as it counts for a row: with the rank it counts at
+    (0 the actor's own words, 1-4 an office, +10 an outlet's report)."""
+
+    position = serializers.IntegerField(help_text="The position's id.")
+    stance = serializers.ChoiceField(choices=Stance.choices)
+    as_of = serializers.DateField()
+    attribution = serializers.ChoiceField(choices=Attribution.choices)
+    rank = serializers.IntegerField()
+    actor = serializers.CharField(help_text="Slug of the position's own actor.")
+    office = serializers.CharField(
+        allow_null=True, help_text="The office through which an official's words count."
+    )
+    claimant = serializers.CharField(allow_null=True, help_text="Slug of a claim's claimant.")
+    conditions = serializers.ListField(child=serializers.CharField())
+    quote = serializers.CharField()
+    speaker = serializers.CharField()
+    source = SourceBriefSerializer()
+
+
+def statement_data(statement: selectors.Statement) -> dict:
+    p = statement.position
+    return {
+        "position": p.pk,
+        "stance": p.stance,
+        "as_of": p.as_of,
+        "attribution": p.attribution,
+        "rank": statement.rank,
+        "actor": p.actor.slug,
+        "office": statement.role.title if statement.role else None,
+        "claimant": p.claimant.slug if p.claimant else None,
+        "conditions": [c.slug for c in p.conditions.all()],
+        "quote": p.quote.text,
+        "speaker": p.quote.speaker_name,
+        "source": p.quote.source,
+    }
+
+
+class CellSerializer(serializers.Serializer):
+    topic = serializers.CharField()
+    stance = serializers.ChoiceField(
+        choices=Stance.choices, allow_null=True, help_text="Null when no words of its own."
+    )
+    statement = StatementSerializer(allow_null=True, help_text="The statement that counts.")
+    claims = StatementSerializer(many=True, help_text="Third-party claims shown beside it.")
+    conflicts = StatementSerializer(many=True, help_text="Disagreeing statements of equal weight.")
+    has_conflict = serializers.BooleanField()
+
+
+def cell_data(topic: Topic, cell: selectors.CellStance | None) -> dict:
+    return {
+        "topic": topic.slug,
+        "stance": cell.stance if cell else None,
+        "statement": statement_data(cell.current) if cell and cell.current else None,
+        "claims": [statement_data(s) for s in cell.claims] if cell else [],
+        "conflicts": [statement_data(s) for s in cell.conflicts] if cell else [],
+        "has_conflict": cell.has_conflict if cell else False,
+    }
+
+
+class RowSerializer(serializers.Serializer):
+    actor = ActorBriefSerializer()
+    cells = CellSerializer(many=True)
+
+
+class ChangeSerializer(serializers.Serializer):
+    actor = ActorBriefSerializer()
+    topic = serializers.CharField()
+    before = serializers.ChoiceField(choices=Stance.choices, allow_null=True)
+    after = serializers.ChoiceField(choices=Stance.choices, allow_null=True)
+    moved_by = StatementSerializer(many=True)
+
+
+class MatrixSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    since = serializers.DateField(allow_null=True)
+    group = serializers.CharField(allow_null=True)
+    topics = TopicBriefSerializer(many=True)
+    rows = RowSerializer(many=True, help_text="Countries first, then organisations.")
+    changes = ChangeSerializer(many=True, help_text="With `since`: the cells that changed.")
+
+
+class MatrixQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, help_text="Defaults to today.")
+    since = serializers.DateField(
+        required=False,
+        help_text="Also list the cells whose stance changed after this date, up to as_of "
+        "(none when it is not earlier).",
+    )
+    group = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Actor.objects.organisations(),
+        required=False,
+        help_text="Only the members of this bloc on the date, and the bloc.",
+    )
+    kind = serializers.ChoiceField(
+        choices=[Actor.Kind.STATE, Actor.Kind.ORGANISATION], required=False
+    )
+    topics = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        help_text="Topic slugs (repeat the parameter); all topics when absent.",
+    )
+
+    def validate_topics(self, slugs):
+        topics = {t.slug: t for t in Topic.objects.filter(slug__in=slugs)}
+        unknown = [slug for slug in slugs if slug not in topics]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown topic: {', '.join(unknown)}.", code="does_not_exist"
+            )
+        return [topics[slug] for slug in dict.fromkeys(slugs)]
+
+    def validate(self, attrs):
+        # A `since` on or after `as_of` is an empty period: no changes, not an error.
+        attrs.setdefault("as_of", timezone.localdate())
+        return attrs
+
+
+def _query(serializer_class, request):
+    """Validated query parameters: malformed is a 400; naming a topic, actor or
+    group that does not exist is a 404, with the same message per field."""
+    data = {
+        key: request.query_params.getlist(key) if key == "topics" else value
+        for key, value in request.query_params.items()
+    }
+    query = serializer_class(data=data)
+    if not query.is_valid():
+        codes = {detail.code for details in query.errors.values() for detail in _flatten(details)}
+        if codes == {"does_not_exist"}:
+            raise NotFound(query.errors)
+        raise serializers.ValidationError(query.errors)
+    return query.validated_data
+
+
+def _flatten(details):
+    if isinstance(details, dict):
+        for value in details.values():
+            yield from _flatten(value)
+    elif isinstance(details, list):
+        for value in details:
+            yield from _flatten(value)
+    else:
+        yield details
+
+
+def _matrix(request) -> selectors.Matrix:
+    params = _query(MatrixQuerySerializer, request)
+    return selectors.matrix(
+        on=params["as_of"],
+        since=params.get("since"),
+        group=params.get("group"),
+        kind=params.get("kind", ""),
+        topics=params.get("topics") or list(Topic.objects.all()),
+    )
+
+
+def _matrix_data(grid: selectors.Matrix) -> dict:
+    actors = {actor.pk: actor for actor in grid.rows}
+    topics = {topic.pk: topic for topic in grid.topics}
+    return {
+        "as_of": grid.on,
+        "since": grid.since,
+        "group": grid.group.slug if grid.group else None,
+        "topics": grid.topics,
+        "rows": [
+            {"actor": actor, "cells": [cell_data(t, grid.cell(actor, t)) for t in grid.topics]}
+            for actor in grid.rows
+        ],
+        "changes": [
+            {
+                "actor": actors[change.subject_id],
+                "topic": topics[change.topic_id].slug,
+                "before": change.before.stance,
+                "after": change.after.stance,
+                "moved_by": [statement_data(s) for s in change.moved_by],
+            }
+            for change in grid.changes
+        ],
+    }
+
+
+@extend_schema(
+    summary="The stance matrix as of a date",
+    parameters=[MatrixQuerySerializer],
+    responses=MatrixSerializer,
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def matrix(request):
+    """Every country's (then organisation's) stance on each topic as of a date,
+    by the one as-of rule; with `since`, the cells that changed."""
+    return Response(MatrixSerializer(_matrix_data(_matrix(request))).data)
+
+
+MATRIX_COLUMNS = [
+    "actor",
+    "actor_name",
+    "actor_kind",
+    "iso_code",
+    "topic",
+    "stance",
+    "as_of",
+    "attribution",
+    "speaker",
+    "office",
+    "quote",
+    "publisher",
+    "source_title",
+    "source_url",
+    "claims",
+    "has_conflict",
+]
+
+
+def _matrix_rows(grid: selectors.Matrix) -> Iterator[list]:
+    yield MATRIX_COLUMNS
+    for actor in grid.rows:
+        for topic in grid.topics:
+            cell = grid.cell(actor, topic)
+            current = cell.current if cell else None
+            p = current.position if current else None
+            claims = "; ".join(
+                f"{c.position.claimant.name}: {c.position.stance} ({c.position.as_of:%Y-%m-%d})"
+                for c in (cell.claims if cell else [])
+            )
+            yield [
+                actor.slug,
+                actor.name,
+                actor.kind,
+                actor.iso_code,
+                topic.slug,
+                p.stance if p else "",
+                p.as_of.isoformat() if p else "",
+                p.attribution if p else "",
+                p.quote.speaker_name if p else "",
+                current.role.title if current and current.role else "",
+                p.quote.text if p else "",
+                p.quote.source.publisher if p else "",
+                p.quote.source.title if p else "",
+                p.quote.source.url if p else "",
+                claims,
+                "yes" if cell and cell.has_conflict else "no",
+            ]
+
+
+@extend_schema(
+    summary="The stance matrix as CSV, one row per cell",
+    parameters=[MatrixQuerySerializer],
+    responses=CSV_RESPONSE,
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def matrix_export(request):
+    return stream_csv(_matrix_rows(_matrix(request)), filename="matrix.csv")
+
+
+matrix_export.cls.content_negotiation_class = JSONForErrors
+
+
+class StepSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    stance = serializers.ChoiceField(
+        choices=Stance.choices, allow_null=True, help_text="The cell's stance after that day."
+    )
+    made = StatementSerializer(many=True, help_text="The statements made that day.")
+
+
+class LaneSerializer(serializers.Serializer):
+    actor = ActorBriefSerializer()
+    steps = StepSerializer(many=True)
+
+
+class TimelineSerializer(serializers.Serializer):
+    topic = TopicBriefSerializer()
+    lanes = LaneSerializer(many=True)
+
+
+class TopicQuerySerializer(serializers.Serializer):
+    topic = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Topic.objects.all(), help_text="The topic's slug."
+    )
+
+
+class CellQuerySerializer(TopicQuerySerializer):
+    actor = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Actor.objects.filter(kind__in=[Actor.Kind.STATE, Actor.Kind.ORGANISATION]),
+        help_text="A state's or organisation's slug.",
+    )
+
+
+def _steps(entries: list[selectors.HistoryEntry]) -> list[dict]:
+    return [
+        {"on": e.on, "stance": e.stance, "made": [statement_data(s) for s in e.made]}
+        for e in entries
+    ]
+
+
+END_OF_RECORD = dt.date(9999, 12, 31)
+
+
+@extend_schema(
+    summary="A topic's timeline: every country's stance over time",
+    parameters=[TopicQuerySerializer],
+    responses=TimelineSerializer,
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def timeline(request):
+    """One lane per state (then organisation) with a statement on the topic; each
+    step is a date on which statements were made, with the stance after it."""
+    topic = _query(TopicQuerySerializer, request)["topic"]
+    grouped = selectors.statements_by_cell(on=END_OF_RECORD, topics=[topic])
+    rows = Actor.objects.matrix_rows().filter(pk__in={key[0] for key in grouped})
+    lanes = [
+        {
+            "actor": actor,
+            "steps": _steps(
+                selectors.history(
+                    grouped[actor.pk, topic.pk], subject_id=actor.pk, topic_id=topic.pk
+                )
+            ),
+        }
+        for actor in rows
+    ]
+    return Response(TimelineSerializer({"topic": topic, "lanes": lanes}).data)
+
+
+class HistorySerializer(serializers.Serializer):
+    actor = ActorBriefSerializer()
+    topic = TopicBriefSerializer()
+    steps = StepSerializer(many=True)
+
+
+@extend_schema(
+    summary="One actor's history on one topic",
+    parameters=[CellQuerySerializer],
+    responses=HistorySerializer,
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def history(request):
+    params = _query(CellQuerySerializer, request)
+    actor, topic = params["actor"], params["topic"]
+    found = selectors.statements_by_cell(on=END_OF_RECORD, subjects=[actor], topics=[topic])
+    entries = selectors.history(
+        found.get((actor.pk, topic.pk), []), subject_id=actor.pk, topic_id=topic.pk
+    )
+    return Response(
+        HistorySerializer({"actor": actor, "topic": topic, "steps": _steps(entries)}).data
+    )
+
+
+class ChangesQuerySerializer(MatrixQuerySerializer):
+    since = serializers.DateField(help_text="The earlier date.")
+    as_of = serializers.DateField(required=False, help_text="The later date; today by default.")
+
+
+@extend_schema(
+    summary="What changed between two dates",
+    parameters=[ChangesQuerySerializer],
+    responses=ChangeSerializer(many=True),
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def changes(request):
+    """The cells whose stance differs between `since` and `as_of`, with the
+    statements made in between that moved them."""
+    params = _query(ChangesQuerySerializer, request)
+    grid = selectors.matrix(
+        on=params["as_of"],
+        since=params["since"],
+        group=params.get("group"),
+        kind=params.get("kind", ""),
+        topics=params.get("topics") or list(Topic.objects.all()),
+    )
+    return Response(ChangeSerializer(_matrix_data(grid)["changes"], many=True).data)

@@ -1,0 +1,158 @@
+"""Sources and quotes: read by everyone, written by editors' tools with a token."""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from actors.models import Actor
+from config.api import IdFilter
+from config.serializers import CleanModelSerializer
+
+from .models import Quote, Source
+
+WRITABLE = ["get", "post", "put", "patch", "head", "options"]  # nothing is deleted here
+
+
+class SourceSerializer(CleanModelSerializer):
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        style={"base_template": "textarea.html"},
+        help_text="The full text as read. Quotes from this source are checked against it; "
+        "read it back from the source's own address.",
+    )
+    has_text = serializers.SerializerMethodField()
+
+    class Meta(CleanModelSerializer.Meta):
+        model = Source
+        fields = [
+            "id",
+            "publisher",
+            "title",
+            "url",
+            "published_on",
+            "author",
+            "accessed_on",
+            "archive_url",
+            "language",
+            "text",
+            "has_text",
+            "text_sha256",
+            "editor_note",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["text_sha256", "created_at", "updated_at"]
+
+    def get_has_text(self, source) -> bool:
+        return bool(source.text_sha256)
+
+
+class SourceDetailSerializer(SourceSerializer):
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The full text as read; quotes from this source are checked against it.",
+    )
+
+
+class SourceFilter(filters.FilterSet):
+    publisher = filters.CharFilter(lookup_expr="icontains")
+    published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    q = filters.CharFilter(method="filter_q", help_text="Words in the title, publisher or author.")
+
+    class Meta:
+        model = Source
+        fields = ["publisher", "published_after", "published_before", "q"]
+
+    def filter_q(self, queryset, name, value):
+        from positions.search import full_text
+
+        return full_text(queryset, value, "title", "publisher", "author")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sources, newest first"),
+    retrieve=extend_schema(summary="One source, with its stored text"),
+    create=extend_schema(summary="Record a source (editors)"),
+    update=extend_schema(summary="Replace a source's fields (editors)"),
+    partial_update=extend_schema(summary="Correct some of a source's fields (editors)"),
+)
+class SourceViewSet(viewsets.ModelViewSet):
+    lookup_value_regex = "[0-9]+"
+    filterset_class = SourceFilter
+    http_method_names = WRITABLE
+
+    def get_queryset(self):
+        sources = Source.objects.order_by("-published_on", "-pk")
+        if self.action == "list":
+            return sources.defer("text")
+        return sources
+
+    def get_serializer_class(self):
+        return SourceSerializer if self.action == "list" else SourceDetailSerializer
+
+
+class QuoteSerializer(CleanModelSerializer):
+    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
+    speaker = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Actor.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The speaker's slug, when identified; otherwise give speaker_label.",
+    )
+    is_verified = serializers.BooleanField(
+        read_only=True, help_text="The source's stored text contains these words."
+    )
+
+    class Meta(CleanModelSerializer.Meta):
+        model = Quote
+        fields = [
+            "id",
+            "source",
+            "text",
+            "speaker",
+            "speaker_label",
+            "said_on",
+            "said_on_precision",
+            "original_language",
+            "is_verified",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class QuoteFilter(filters.FilterSet):
+    source = IdFilter(field_name="source_id", help_text="The source's id.")
+    speaker = filters.CharFilter(field_name="speaker__slug", help_text="The speaker's slug.")
+    said_after = filters.DateFilter(field_name="said_on", lookup_expr="gte")
+    said_before = filters.DateFilter(field_name="said_on", lookup_expr="lte")
+    q = filters.CharFilter(method="filter_q", help_text="Words of the quote.")
+
+    class Meta:
+        model = Quote
+        fields = ["source", "speaker", "said_after", "said_before", "q"]
+
+    def filter_q(self, queryset, name, value):
+        from positions.search import full_text
+
+        return full_text(queryset, value, "text")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Verbatim quotes"),
+    retrieve=extend_schema(summary="One quote"),
+    create=extend_schema(summary="Record a quote of a source (editors)"),
+    update=extend_schema(summary="Replace a quote's fields (editors)"),
+    partial_update=extend_schema(summary="Correct some of a quote's fields (editors)"),
+)
+class QuoteViewSet(viewsets.ModelViewSet):
+    lookup_value_regex = "[0-9]+"
+    serializer_class = QuoteSerializer
+    filterset_class = QuoteFilter
+    http_method_names = WRITABLE
+    queryset = Quote.objects.select_related("source", "speaker").order_by("source_id", "pk")
