@@ -32,9 +32,22 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
 
 
+def without_nul(params):
+    """Query parameters without NUL characters, which no text here contains and
+    PostgreSQL refuses outright."""
+    cleaned = params.copy()
+    for key, values in params.lists():
+        cleaned.setlist(key, [value.replace("\x00", "") for value in values])
+    return cleaned
+
+
 class FilterBackend(DjangoFilterBackend):
     """django-filter, except that a filter given with an empty value is an
     error rather than no filter: `?stance=` is not a stance."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        return kwargs | {"data": without_nul(request.query_params)}
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)

@@ -1,12 +1,66 @@
 """Serializer behaviour shared by the apps' API modules."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from rest_framework import serializers
 
 from .validation import errors_by_field
 
 
-class CleanModelSerializer(serializers.ModelSerializer):
+class _StrictText:
+    """Only a JSON string is text: DRF would quietly turn 5 or 1.5 into "5"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class CharField(_StrictText, serializers.CharField):
+    pass
+
+
+class URLField(_StrictText, serializers.URLField):
+    pass
+
+
+class SlugField(_StrictText, serializers.SlugField):
+    pass
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """Only a JSON integer is an id: DRF would accept "5" and even true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """A slug naming a record; "" is not a slug (DRF would read it as null)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            raise serializers.ValidationError("Give a slug, or null.", code="blank")
+        return super().run_validation(data)
+
+
+STRICT_FIELD_MAPPING = {
+    **serializers.ModelSerializer.serializer_field_mapping,
+    models.CharField: CharField,
+    models.TextField: CharField,
+    models.URLField: URLField,
+    models.SlugField: SlugField,
+}
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = STRICT_FIELD_MAPPING
+    serializer_related_field = PrimaryKeyRelatedField
+
+
+class CleanModelSerializer(StrictModelSerializer):
     """Validated by the model itself (``full_clean``: fields, ``clean()`` and
     the database constraints), so the API accepts exactly what the admin does
     and reports it per field. Many-to-many values are left to the caller."""

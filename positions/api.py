@@ -28,7 +28,15 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from actors.models import Actor, Role
+from config.api import without_nul
 from config.pagination import CursorPagination
+from config.serializers import (
+    CharField,
+    PrimaryKeyRelatedField,
+    SlugRelatedField,
+    StrictModelSerializer,
+    URLField,
+)
 from sources.models import Quote, Source
 
 from . import selectors, services
@@ -156,43 +164,45 @@ class PositionSerializer(serializers.ModelSerializer):
 
 
 class NewSourceSerializer(serializers.Serializer):
-    publisher = serializers.CharField(max_length=200)
-    title = serializers.CharField(max_length=500)
-    url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    publisher = CharField(max_length=200)
+    title = CharField(max_length=500)
+    url = URLField(max_length=2000, required=False, allow_blank=True)
     published_on = serializers.DateField()
-    author = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    author = CharField(max_length=300, required=False, allow_blank=True)
     accessed_on = serializers.DateField(required=False, allow_null=True)
-    archive_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
-    language = serializers.CharField(max_length=8, required=False, default="en")
-    text = serializers.CharField(required=False, allow_blank=True)
-    editor_note = serializers.CharField(required=False, allow_blank=True)
+    archive_url = URLField(max_length=2000, required=False, allow_blank=True)
+    language = CharField(max_length=8, required=False, default="en")
+    text = CharField(required=False, allow_blank=True)
+    editor_note = CharField(required=False, allow_blank=True)
 
 
 class NewQuoteSerializer(serializers.Serializer):
-    source = serializers.PrimaryKeyRelatedField(
+    source = PrimaryKeyRelatedField(
         queryset=Source.objects.all(), required=False, help_text="An existing source's id."
     )
     new_source = NewSourceSerializer(required=False, help_text="Or a source to record.")
-    text = serializers.CharField(help_text="The exact words, as in the source.")
-    speaker = serializers.SlugRelatedField(
+    text = CharField(help_text="The exact words, as in the source.")
+    speaker = SlugRelatedField(
         slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
     )
-    speaker_label = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    speaker_label = CharField(max_length=300, required=False, allow_blank=True)
     said_on = serializers.DateField(required=False, allow_null=True)
     said_on_precision = serializers.ChoiceField(choices=Quote.Precision.choices, required=False)
-    original_language = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    original_language = CharField(max_length=8, required=False, allow_blank=True)
 
 
-class PositionWriteSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
-    topic = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all())
-    claimant = serializers.SlugRelatedField(
+class PositionWriteSerializer(StrictModelSerializer):
+    actor = SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    topic = SlugRelatedField(slug_field="slug", queryset=Topic.objects.all())
+    claimant = SlugRelatedField(
         slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
     )
-    conditions = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Condition.objects.all(), many=True, required=False
+    conditions = serializers.ListField(
+        child=SlugRelatedField(slug_field="slug", queryset=Condition.objects.all()),
+        required=False,
+        help_text="Slugs of the conditions the actor names.",
     )
-    quote = serializers.PrimaryKeyRelatedField(
+    quote = PrimaryKeyRelatedField(
         queryset=Quote.objects.select_related("source"),
         required=False,
         help_text="An existing quote's id; or give new_quote.",
@@ -640,10 +650,8 @@ class MatrixQuerySerializer(serializers.Serializer):
 def _query(serializer_class, request):
     """Validated query parameters: malformed is a 400; naming a topic, actor or
     group that does not exist is a 404, with the same message per field."""
-    data = {
-        key: request.query_params.getlist(key) if key == "topics" else value
-        for key, value in request.query_params.items()
-    }
+    params = without_nul(request.query_params)
+    data = {key: params.getlist(key) if key == "topics" else value for key, value in params.items()}
     query = serializer_class(data=data)
     if not query.is_valid():
         codes = {detail.code for details in query.errors.values() for detail in _flatten(details)}

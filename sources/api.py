@@ -6,7 +6,12 @@ from rest_framework import serializers, viewsets
 
 from actors.models import Actor
 from config.api import IdFilter
-from config.serializers import CleanModelSerializer
+from config.serializers import (
+    CharField,
+    CleanModelSerializer,
+    PrimaryKeyRelatedField,
+    SlugRelatedField,
+)
 
 from .models import Quote, Source
 
@@ -14,7 +19,7 @@ WRITABLE = ["get", "post", "put", "patch", "head", "options"]  # nothing is dele
 
 
 class SourceSerializer(CleanModelSerializer):
-    text = serializers.CharField(
+    text = CharField(
         required=False,
         allow_blank=True,
         write_only=True,
@@ -50,7 +55,7 @@ class SourceSerializer(CleanModelSerializer):
 
 
 class SourceDetailSerializer(SourceSerializer):
-    text = serializers.CharField(
+    text = CharField(
         required=False,
         allow_blank=True,
         help_text="The full text as read; quotes from this source are checked against it.",
@@ -96,8 +101,8 @@ class SourceViewSet(viewsets.ModelViewSet):
 
 
 class QuoteSerializer(CleanModelSerializer):
-    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
-    speaker = serializers.SlugRelatedField(
+    source = PrimaryKeyRelatedField(queryset=Source.objects.all())
+    speaker = SlugRelatedField(
         slug_field="slug",
         queryset=Actor.objects.all(),
         allow_null=True,
