@@ -114,8 +114,8 @@ def statements(
     result = []
     for position in positions:
         if position.actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
-            rank = _rank_of_own(position, roles_by_holder)
-            result.append(Statement(position.actor_id, position, rank))
+            rank, role = _rank_of_own(position, roles_by_holder)
+            result.append(Statement(position.actor_id, position, rank, role))
         # An official's words count for each body their office spoke for on that date.
         penalty = REPORT_PENALTY if position.attribution == Attribution.REPORT else 0
         for role in roles_by_holder.get(position.actor_id, ()):
@@ -125,18 +125,27 @@ def statements(
     return result
 
 
-def _rank_of_own(position: Position, roles_by_holder: dict[int, list[Role]]) -> int:
+def _rank_of_own(
+    position: Position, roles_by_holder: dict[int, list[Role]]
+) -> tuple[int, Role | None]:
+    """The rank of a position on the actor's own row, and the office through
+    which a spokesperson's words count."""
     if position.attribution == Attribution.SPEAKING_FOR:
         speaker_id = position.quote.speaker_id
-        ranks = [
-            role.speaks_for_rank
-            for role in roles_by_holder.get(speaker_id, ())
-            if role.organisation_id == position.actor_id and role.is_held_on(position.as_of)
-        ]
-        return min(ranks, default=Role.Rank.OFFICIAL)
+        offices = sorted(
+            (
+                role
+                for role in roles_by_holder.get(speaker_id, ())
+                if role.organisation_id == position.actor_id and role.is_held_on(position.as_of)
+            ),
+            key=lambda role: role.speaks_for_rank,
+        )
+        if offices:
+            return offices[0].speaks_for_rank, offices[0]
+        return Role.Rank.OFFICIAL, None
     if position.attribution == Attribution.REPORT:
-        return OWN_RANK + REPORT_PENALTY
-    return OWN_RANK
+        return OWN_RANK + REPORT_PENALTY, None
+    return OWN_RANK, None
 
 
 def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int) -> CellStance:

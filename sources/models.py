@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Replace, Trim
@@ -11,6 +11,8 @@ from actors.models import Actor
 
 from .querysets import QuoteQuerySet, SourceQuerySet
 from .text import normalize_url, occurs_in, sha256_hex
+
+DUPLICATE_URL = "A source with this URL is already recorded."
 
 
 def _without_breaks(field: str):
@@ -57,7 +59,7 @@ class Source(models.Model):
                 fields=["url"],
                 condition=~Q(url=""),
                 name="source_url_unique",
-                violation_error_message="A source with this URL is already recorded.",
+                violation_error_message=DUPLICATE_URL,
             ),
             models.CheckConstraint(
                 condition=~Q(title="") & ~Q(publisher=""),
@@ -84,6 +86,22 @@ class Source(models.Model):
     def clean(self):
         self.url = normalize_url(self.url)
         self.text_sha256 = sha256_hex(self.text)
+
+    def validate_constraints(self, exclude=None):
+        # The URL is unique only when given, so Django reports a duplicate for
+        # the whole record; say it of the URL field, where the editor typed it.
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            general = errors.get(NON_FIELD_ERRORS, [])
+            duplicate = [e for e in general if DUPLICATE_URL in e.messages]
+            if duplicate:
+                errors["url"] = [*errors.get("url", []), *duplicate]
+                errors[NON_FIELD_ERRORS] = [e for e in general if e not in duplicate]
+                if not errors[NON_FIELD_ERRORS]:
+                    del errors[NON_FIELD_ERRORS]
+            raise ValidationError(errors) from error
 
 
 class Quote(models.Model):

@@ -1,0 +1,610 @@
+"""The REST API on the seed data: whole payloads, filters, pagination,
+permissions, atomic nested writes, CSV exports, throttling and query counts."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from positions.models import Position, Stance, Status
+from sources.models import Quote, Source
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.fixture
+def editor_api(editor):
+    return token_client(editor)
+
+
+@pytest.fixture
+def analyst_api(django_user_model):
+    """Read-only: may view everything, drafts included, and change nothing."""
+    analyst = django_user_model.objects.create_user(username="analyst", password="x" * 20)
+    analyst.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    return token_client(analyst)
+
+
+def csv_rows(response) -> list[dict]:
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def peskov_position() -> Position:
+    return Position.objects.get(quote__speaker__slug="dmitry-peskov")
+
+
+@pytest.mark.usefixtures("seeded_class")
+class TestReads:
+    def test_actor_with_its_offices_and_memberships_today(self, api):
+        assert api.get(f"{API}/actors/dmitry-peskov/").json() == {
+            "slug": "dmitry-peskov",
+            "name": "Dmitry Peskov",
+            "kind": "official",
+            "iso_code": "",
+            "wikidata_id": "",
+            "description": "",
+            "aliases": ["Kremlin spokesman", "Peskov"],
+            "current_roles": [
+                {
+                    "organisation": "russia",
+                    "title": "Kremlin spokesman",
+                    "speaks_for_rank": 3,
+                    "start_date": "2012-05-22",
+                    "end_date": None,
+                }
+            ],
+            "current_memberships": [],
+        }
+        denmark = api.get(f"{API}/actors/denmark/").json()
+        assert denmark["current_memberships"] == ["european-union", "nato", "nordic-baltic-eight"]
+
+    def test_actor_filters(self, api):
+        members = api.get(f"{API}/actors/", {"group": "nordic-baltic-eight"}).json()
+        assert members["count"] == 8
+        assert [a["slug"] for a in members["results"]][:3] == ["denmark", "estonia", "finland"]
+        kremlin = api.get(f"{API}/actors/", {"q": "kremlin"}).json()["results"]
+        assert [a["slug"] for a in kremlin] == ["dmitry-peskov", "russia"]
+        states = api.get(f"{API}/actors/", {"kind": "state", "page_size": 200}).json()
+        assert {a["kind"] for a in states["results"]} == {"state"}
+
+    def test_roles_held_on_a_date(self, api):
+        chancellors = api.get(
+            f"{API}/roles/", {"organisation": "germany", "kind": "office", "held_on": "2025-02-25"}
+        ).json()["results"]
+        assert [(r["holder"], r["title"]) for r in chancellors] == [("olaf-scholz", "Chancellor")]
+
+    def test_topic_and_conditions(self, api):
+        assert api.get(f"{API}/topics/russian-veto/").json() == {
+            "slug": "russian-veto",
+            "short_name": "Russian consent first",
+            "question": "Should European troops deploy only with Russia's consent?",
+            "description": "Whether Moscow gets an informal veto over a European deployment.",
+            "sort_order": 30,
+            "wordings": [
+                "Russia's prior agreement",
+                "Russian veto",
+                "green light",
+                "permission from Russian leader Vladimir Putin",
+            ],
+        }
+        conditions = api.get(f"{API}/conditions/").json()
+        assert conditions["count"] == 5
+        assert conditions["results"][0] == {
+            "slug": "un-mandate",
+            "name": "A UN mandate",
+            "description": "A UN Security Council decision authorises the mission.",
+        }
+
+    def test_position_with_its_quote_speaker_and_source(self, api):
+        position = peskov_position()
+        body = api.get(f"{API}/positions/{position.pk}/").json()
+        source = position.quote.source
+        assert body == {
+            "id": position.pk,
+            "actor": {"slug": "russia", "name": "Russia", "kind": "state", "iso_code": "RU"},
+            "topic": "reassurance-force",
+            "stance": "opposes",
+            "attribution": "speaking_for",
+            "claimant": None,
+            "as_of": "2025-02-25",
+            "status": "published",
+            "summary": position.summary,
+            "conditions": [],
+            "correction_note": "",
+            "quote": {
+                "id": position.quote_id,
+                "text": "There is a position on this matter that was expressed by the Russian "
+                "foreign minister, [Sergei] Lavrov. I have nothing to add to this",
+                "speaker": {
+                    "slug": "dmitry-peskov",
+                    "name": "Dmitry Peskov",
+                    "kind": "official",
+                    "iso_code": "",
+                },
+                "speaker_label": "",
+                "said_on": "2025-02-25",
+                "said_on_precision": "day",
+                "original_language": "",
+                "is_verified": True,
+                "source": {
+                    "id": source.pk,
+                    "publisher": "Radio Free Europe/Radio Liberty",
+                    "title": source.title,
+                    "url": "",
+                    "published_on": "2025-02-25",
+                },
+            },
+            "created_at": body["created_at"],
+            "updated_at": body["updated_at"],
+        }
+
+    def test_source_and_quote(self, api):
+        source = Source.objects.get(publisher__startswith="Atlantic")
+        listed = api.get(f"{API}/sources/").json()["results"]
+        assert "text" not in listed[0]
+        assert listed[0]["has_text"] is True
+        detail = api.get(f"{API}/sources/{source.pk}/").json()
+        assert detail["text"] == source.text
+        assert detail["text_sha256"] == source.text_sha256
+        quotes = api.get(f"{API}/quotes/", {"source": source.pk, "page_size": 100}).json()
+        assert quotes["count"] == source.quotes.count()
+        assert all(q["is_verified"] for q in quotes["results"])
+        found = api.get(f"{API}/quotes/", {"q": "legitimate targets"}).json()["results"]
+        assert [q["speaker_label"] for q in found] == ["Kremlin officials (unnamed)"]
+
+    @pytest.mark.parametrize(
+        ("params", "expected"),
+        [
+            (
+                {"country": "ru"},
+                {
+                    ("russia", "2025-02-24"),
+                    ("russia", "2025-02-25"),
+                    ("sergei-lavrov", "2025-02-25"),
+                    ("russia", "2026-03-02"),
+                    ("vladimir-putin", "2026-03-02"),
+                },
+            ),
+            (
+                {"topic": "russian-veto"},
+                {("coalition-of-the-willing", "2026-03-02"), ("stephen-blank", "2026-03-02")},
+            ),
+            ({"condition": "russian-consent"}, {("coalition-of-the-willing", "2026-03-02")}),
+            ({"stance": "hostile"}, {("russia", "2026-03-02")}),
+            ({"attribution": "claim", "as_of_before": "2025-02-24"}, {("russia", "2025-02-24")}),
+            (
+                {"group": "coalition-of-the-willing", "as_of_after": "2026-01-01"},
+                {("coalition-of-the-willing", "2026-03-02")},
+            ),
+        ],
+    )
+    def test_position_filters(self, api, params, expected):
+        body = api.get(f"{API}/positions/", {**params, "page_size": 500}).json()
+        found = {(p["actor"]["slug"], p["as_of"]) for p in body["results"]}
+        assert found == expected
+
+    def test_cursor_pages_through_everything(self, api):
+        seen, url = [], f"{API}/positions/?page_size=5"
+        while url:
+            body = api.get(url).json()
+            seen += [p["id"] for p in body["results"]]
+            url = body["next"]
+        published = Position.objects.published().order_by("-id")
+        assert seen == list(published.values_list("id", flat=True))
+        assert len(seen) == 28
+
+    def test_matrix(self, api):
+        body = api.get(
+            f"{API}/matrix/",
+            {"as_of": "2025-02-26", "kind": "organisation", "topics": "own-troops"},
+        ).json()
+        nordic = Position.objects.get(actor__slug="nordic-baltic-eight")
+        assert body == {
+            "as_of": "2025-02-26",
+            "since": None,
+            "group": None,
+            "topics": [
+                {
+                    "slug": "own-troops",
+                    "short_name": "Own troops",
+                    "question": "Will the actor send its own soldiers to such a force?",
+                }
+            ],
+            "rows": [
+                {
+                    "actor": {
+                        "slug": "nordic-baltic-eight",
+                        "name": "Nordic-Baltic Eight",
+                        "kind": "organisation",
+                        "iso_code": "",
+                    },
+                    "cells": [
+                        {
+                            "topic": "own-troops",
+                            "stance": "undecided",
+                            "statement": {
+                                "position": nordic.pk,
+                                "stance": "undecided",
+                                "as_of": "2025-02-24",
+                                "attribution": "report",
+                                "rank": 10,
+                                "actor": "nordic-baltic-eight",
+                                "office": None,
+                                "claimant": None,
+                                "conditions": [],
+                                "quote": nordic.quote.text,
+                                "speaker": "RFE/RL, on the Nordic-Baltic joint statement",
+                                "source": {
+                                    "id": nordic.quote.source_id,
+                                    "publisher": "Radio Free Europe/Radio Liberty",
+                                    "title": nordic.quote.source.title,
+                                    "url": "",
+                                    "published_on": "2025-02-25",
+                                },
+                            },
+                            "claims": [],
+                            "conflicts": [],
+                            "has_conflict": False,
+                        }
+                    ],
+                }
+            ],
+            "changes": [],
+        }
+
+    def test_matrix_tells_the_seed_story(self, api):
+        body = api.get(f"{API}/matrix/", {"as_of": "2025-02-26"}).json()
+        cells = {
+            (row["actor"]["slug"], cell["topic"]): cell
+            for row in body["rows"]
+            for cell in row["cells"]
+        }
+        russia = cells["russia", "reassurance-force"]
+        assert russia["stance"] == "opposes"
+        assert russia["statement"]["speaker"] == "Dmitry Peskov"
+        assert russia["statement"]["office"] == "Kremlin spokesman"
+        assert [(c["claimant"], c["stance"]) for c in russia["claims"]] == [
+            ("donald-trump", "supports")
+        ]
+        assert russia["has_conflict"] is True
+        assert cells["united-kingdom", "own-troops"]["statement"]["conditions"] == ["us-backstop"]
+        assert cells["poland", "own-troops"]["stance"] == "opposes"
+
+    def test_changes_timeline_and_history(self, api):
+        changes = api.get(f"{API}/changes/", {"since": "2025-02-26", "as_of": "2026-03-02"}).json()
+        assert sorted(
+            (c["actor"]["slug"], c["topic"], c["before"], c["after"]) for c in changes
+        ) == [
+            ("coalition-of-the-willing", "own-troops", None, "conditional"),
+            ("coalition-of-the-willing", "reassurance-force", None, "supports"),
+            ("coalition-of-the-willing", "russian-veto", None, "supports"),
+            ("russia", "reassurance-force", "opposes", "hostile"),
+        ]
+        timeline = api.get(f"{API}/timeline/", {"topic": "reassurance-force"}).json()
+        assert [lane["actor"]["slug"] for lane in timeline["lanes"]] == [
+            "denmark",
+            "france",
+            "russia",
+            "united-kingdom",
+            "coalition-of-the-willing",
+        ]
+        history = api.get(f"{API}/history/", {"actor": "russia", "topic": "reassurance-force"})
+        assert [(s["on"], s["stance"]) for s in history.json()["steps"]] == [
+            ("2025-02-24", None),
+            ("2025-02-25", "opposes"),
+            ("2026-03-02", "hostile"),
+        ]
+
+    def test_positions_csv_opens_in_a_spreadsheet(self, api):
+        response = api.get(f"{API}/positions/export/", {"topic": "own-troops"})
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"] == 'attachment; filename="positions.csv"'
+        rows = csv_rows(response)
+        assert len(rows) == Position.objects.published().filter(topic__slug="own-troops").count()
+        uk = next(r for r in rows if r["actor"] == "keir-starmer")
+        assert uk["conditions"] == "us-backstop"
+        assert uk["publisher"] == "Radio Free Europe/Radio Liberty"
+        assert uk["quote"] == Position.objects.get(pk=uk["id"]).quote.text
+
+    def test_matrix_csv(self, api):
+        rows = csv_rows(api.get(f"{API}/matrix/export/", {"as_of": "2025-02-26"}))
+        russia = next(
+            r for r in rows if (r["actor"], r["topic"]) == ("russia", "reassurance-force")
+        )
+        assert russia["stance"] == "opposes"
+        assert russia["speaker"] == "Dmitry Peskov"
+        assert russia["claims"] == "Donald Trump: supports (2025-02-24)"
+        assert russia["has_conflict"] == "yes"
+        assert len(rows) == 10 * 5  # ten rows of the matrix, five topics
+
+    def test_bad_query_values_are_400_and_unknown_names_404(self, api):
+        assert api.get(f"{API}/matrix/", {"as_of": "2025-02-30"}).json() == {
+            "as_of": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]
+        }
+        unknown = api.get(f"{API}/matrix/", {"group": "warsaw-pact"})
+        assert unknown.status_code == 404
+        assert unknown.json() == {"group": ["Object with slug=warsaw-pact does not exist."]}
+        assert api.get(f"{API}/positions/", {"stance": "maybe"}).status_code == 400
+        assert api.get(f"{API}/positions/", {"as_of_after": ""}).json() == {
+            "as_of_after": ["May not be empty; leave the parameter out instead."]
+        }
+        assert api.get(f"{API}/actors/", {"page_size": "0"}).status_code == 400
+        assert api.get(f"{API}/positions/", {"cursor": "garbage"}).status_code == 404
+        assert api.get(f"{API}/positions/abc/").json() == {"detail": "Not found."}
+
+
+class TestPermissions:
+    def test_anonymous_reads_published_only(self, api, make):
+        draft = make.position(
+            actor=make.state("Draftland", "DX"),
+            topic=make.topic(),
+            as_of=dt.date(2025, 1, 1),
+            status=Status.DRAFT,
+        )
+        assert api.get(f"{API}/positions/{draft.pk}/").status_code == 404
+        assert api.get(f"{API}/positions/").json()["results"] == []
+
+    def test_analyst_reads_drafts_but_writes_nothing(self, analyst_api, make):
+        draft = make.position(
+            actor=make.state("Draftland", "DX"),
+            topic=make.topic(),
+            as_of=dt.date(2025, 1, 1),
+            status=Status.DRAFT,
+        )
+        assert analyst_api.get(f"{API}/positions/{draft.pk}/").json()["status"] == "draft"
+        assert (
+            analyst_api.patch(
+                f"{API}/positions/{draft.pk}/", {"summary": "x"}, format="json"
+            ).status_code
+            == 403
+        )
+        assert analyst_api.post(f"{API}/sources/", {}, format="json").status_code == 403
+
+    def test_anonymous_and_bad_tokens_cannot_write(self, api, make):
+        assert api.post(f"{API}/sources/", {}, format="json").status_code == 401
+        api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+        assert api.get(f"{API}/positions/").status_code == 401
+        assert api.post(f"{API}/sources/", {}, format="json").status_code == 401
+
+    def test_there_is_no_delete(self, editor_api, make):
+        source = make.source()
+        assert editor_api.delete(f"{API}/sources/{source.pk}/").status_code == 405
+        assert Source.objects.filter(pk=source.pk).exists()
+
+    def test_session_writes_need_csrf(self, editor, make):
+        client = APIClient(enforce_csrf_checks=True)
+        client.force_login(editor)
+        response = client.post(
+            f"{API}/sources/",
+            {"publisher": "P", "title": "T", "published_on": "2025-01-01"},
+            format="json",
+        )
+        assert response.status_code == 403
+        assert "CSRF" in response.json()["detail"]
+
+
+NEW_POSITION = {
+    "actor": "poland",
+    "topic": "own-troops",
+    "stance": "opposes",
+    "attribution": "report",
+    "status": "draft",
+    "conditions": [],
+    "new_quote": {
+        "text": "Poland will not send troops.",
+        "speaker_label": "Example Wire",
+        "new_source": {
+            "publisher": "Example Wire",
+            "title": "Warsaw rules out troops",
+            "url": "https://news.example.org/warsaw-troops?utm_source=x",
+            "published_on": "2025-03-01",
+            "text": "In Warsaw, the minister spoke. Poland will not send troops. More words.",
+        },
+    },
+}
+
+
+@pytest.mark.usefixtures("seeded_class")
+class TestWrites:
+    def test_position_with_a_new_quote_and_source_in_one_request(self, editor_api):
+        response = editor_api.post(f"{API}/positions/", NEW_POSITION, format="json")
+        assert response.status_code == 201, response.json()
+        body = response.json()
+        assert body["actor"]["slug"] == "poland"
+        assert body["as_of"] == "2025-03-01"  # the source's date: the quote has none
+        assert body["quote"]["is_verified"] is True
+        assert body["quote"]["source"]["url"] == "https://news.example.org/warsaw-troops"
+        position = Position.objects.get(pk=body["id"])
+        assert position.history.count() == 1
+        assert position.quote.source.history.count() == 1
+
+    def test_nothing_is_written_when_any_part_is_invalid(self, editor_api):
+        counts = (Source.objects.count(), Quote.objects.count(), Position.objects.count())
+        payload = {
+            **NEW_POSITION,
+            "new_quote": {**NEW_POSITION["new_quote"], "text": "Words the source never had."},
+        }
+        response = editor_api.post(f"{API}/positions/", payload, format="json")
+        assert response.status_code == 400
+        assert response.json() == {
+            "new_quote": {
+                "text": [
+                    "These words do not occur in the source's stored text. "
+                    "Copy them exactly as published."
+                ]
+            }
+        }
+        # The source was valid and saved first; the transaction took it back.
+        assert (Source.objects.count(), Quote.objects.count(), Position.objects.count()) == counts
+
+    @pytest.mark.parametrize(
+        ("change", "errors"),
+        [
+            ({"stance": "maybe"}, {"stance": ['"maybe" is not a valid choice.']}),
+            (
+                {"as_of": "1 March"},
+                {"as_of": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]},
+            ),
+            ({"new_quote": None}, {"new_quote": ["This field may not be null."]}),
+            ({"actor": "atlantis"}, {"actor": ["Object with slug=atlantis does not exist."]}),
+            (
+                {"as_of": "2025-03-05"},
+                {"as_of": ["The stance cannot postdate its source (2025-03-01)."]},
+            ),
+        ],
+    )
+    def test_invalid_positions(self, editor_api, change, errors):
+        payload = {**NEW_POSITION, **change}
+        if change.get("new_quote", 0) is None:
+            payload.pop("new_quote")
+            errors = {"quote": ["Give either an existing quote or a new quote, not both."]}
+        response = editor_api.post(f"{API}/positions/", payload, format="json")
+        assert response.status_code == 400
+        assert response.json() == errors
+
+    def test_duplicate_source_url(self, editor_api):
+        payload = {
+            "publisher": "Example Wire",
+            "title": "Once",
+            "url": "https://news.example.org/once",
+            "published_on": "2025-01-01",
+        }
+        assert editor_api.post(f"{API}/sources/", payload, format="json").status_code == 201
+        again = editor_api.post(
+            f"{API}/sources/",
+            {**payload, "url": "https://news.example.org/once/#top"},
+            format="json",
+        )
+        assert again.status_code == 400
+        assert again.json() == {"url": ["A source with this URL is already recorded."]}
+
+    def test_quote_must_occur_in_its_source(self, editor_api):
+        source = Source.objects.get(publisher__startswith="Atlantic")
+        response = editor_api.post(
+            f"{API}/quotes/",
+            {"source": source.pk, "text": "Invented words.", "speaker_label": "Nobody"},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert list(response.json()) == ["text"]
+
+    def test_update_a_position(self, editor_api):
+        position = peskov_position()
+        response = editor_api.patch(
+            f"{API}/positions/{position.pk}/",
+            {"summary": "Declines to confirm.", "conditions": ["russian-consent"]},
+            format="json",
+        )
+        assert response.status_code == 200, response.json()
+        assert response.json()["conditions"] == ["russian-consent"]
+        position.refresh_from_db()
+        assert position.summary == "Declines to confirm."
+        assert position.history.first().summary == "Declines to confirm."
+
+
+def test_anonymous_reads_are_throttled(api, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    assert [api.get(f"{API}/topics/").status_code for _ in range(3)] == [200, 200, 429]
+    response = api.get(f"{API}/topics/")
+    assert int(response["Retry-After"]) > 0
+    cache.clear()
+
+
+def test_schema_and_docs(api):
+    schema = api.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert {"/api/v1/matrix/", "/api/v1/positions/export/", "/api/v1/history/"} <= set(paths)
+    for url in ("/api/docs/", "/api/redoc/"):
+        page = api.get(url)
+        assert page.status_code == 200
+        assert "cdn" not in page.content.decode().lower()
+        assert "script-src 'self'" in page["Content-Security-Policy"]
+
+
+def test_query_counts_do_not_grow_with_the_data(make, api):
+    topic = make.topic(slug="own-troops")
+
+    made = []
+
+    def grow(count):
+        for _ in range(count):
+            made.append(len(made))
+            state = make.state(f"State {len(made)}", f"Z{chr(64 + len(made))}")
+            leader = make.official(f"Leader of state {len(made)}")
+            make.office(leader, state, title="President")
+            make.position(actor=state, topic=topic, as_of=dt.date(2025, 1, 1))
+            make.position(actor=leader, topic=topic, as_of=dt.date(2025, 2, 1)).conditions.add(
+                make.condition()
+            )
+
+    grow(2)
+    some = Position.objects.filter(actor__kind="state").first()
+    urls = [
+        f"{API}/actors/",
+        f"{API}/roles/",
+        f"{API}/sources/",
+        f"{API}/quotes/",
+        f"{API}/positions/",
+        f"{API}/positions/{some.pk}/",
+        f"{API}/positions/export/",
+        f"{API}/matrix/?since=2025-01-15",
+        f"{API}/matrix/export/",
+        f"{API}/changes/?since=2025-01-15",
+        f"{API}/timeline/?topic=own-troops",
+        f"{API}/history/?actor={some.actor.slug}&topic=own-troops",
+    ]
+
+    def counts():
+        result = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                response = api.get(url)
+                if hasattr(response, "streaming_content"):
+                    b"".join(response.streaming_content)
+            assert response.status_code == 200, url
+            result[url] = len(queries)
+        return result
+
+    small = counts()
+    grow(8)
+    assert counts() == small
+
+
+def test_csv_cells_never_run_as_formulas(make, api):
+    state = make.state('=HYPERLINK("http://evil.example")', "EV")
+    make.position(
+        actor=state,
+        topic=make.topic(),
+        as_of=dt.date(2025, 1, 1),
+        summary="+1 and @SUM(A1)",
+        stance=Stance.SUPPORTS,
+    )
+    (row,) = csv_rows(api.get(f"{API}/positions/export/"))
+    assert row["actor_name"] == '\'=HYPERLINK("http://evil.example")'
+    assert row["summary"] == "'+1 and @SUM(A1)"
