@@ -9,12 +9,13 @@ DEV_ENV := DJANGO_DEBUG=1
 HTMX_VERSION := 2.0.11
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed superuser test browser lint format lock vendor clean
+.PHONY: help install run serve migrate seed superuser token test browser lint format lock vendor clean
 
 help:
 	@echo "make run        set up, migrate, load the seed data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test       set up, lint, check migrations, run the whole test suite"
 	@echo "make superuser  create an editor account for the admin"
+	@echo "make token USER_NAME=<name>  print (or create) that user's API token"
 	@echo "make format     apply ruff's formatting and safe fixes"
 	@echo "make lock       re-pin requirements/*.txt from pyproject.toml"
 	@echo "make vendor     re-fetch htmx $(HTMX_VERSION) from the npm registry into static/vendor/"
@@ -40,6 +41,11 @@ run: seed
 
 superuser: migrate
 	$(DEV_ENV) $(BIN)/python manage.py createsuperuser
+
+# An API token for an existing user: make token USER_NAME=editor
+token: migrate
+	@test -n "$(USER_NAME)" || (echo "usage: make token USER_NAME=<username>" >&2; exit 2)
+	$(DEV_ENV) $(BIN)/python manage.py drf_create_token $(USER_NAME)
 
 lint: install
 	$(BIN)/ruff check .
