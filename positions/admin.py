@@ -1,9 +1,19 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Condition, Position, Topic, TopicWording
+from .models import (
+    PUBLISH_PERMISSION,
+    Condition,
+    Position,
+    Status,
+    Topic,
+    TopicWording,
+    publishes,
+    status_move_error,
+)
 
 
 class PositionForm(forms.ModelForm):
@@ -36,17 +46,32 @@ class PositionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Filled from the quote when left empty, which is nearly always right.
-        self.fields["as_of"].required = False
-        self.fields[
-            "as_of"
-        ].help_text = (
-            "Leave empty to use the quote's date (or the source's, if the quote has none)."
-        )
-        if self.instance.pk:
+        # (Absent when the user may only view: the admin then shows no inputs.)
+        if "as_of" in self.fields:
+            self.fields["as_of"].required = False
+            self.fields[
+                "as_of"
+            ].help_text = (
+                "Leave empty to use the quote's date (or the source's, if the quote has none)."
+            )
+        if self.instance.pk and "named_conditions" in self.fields:
             self.initial["named_conditions"] = list(self.instance.conditions.all())
+
+    # Set by the admin to the editor saving the form.
+    user = None
 
     def clean(self):
         cleaned = super().clean()
+        old = self.instance.status if self.instance.pk else None
+        new = cleaned.get("status")
+        if new:
+            if error := status_move_error(old, new):
+                self.add_error("status", error)
+            elif publishes(old, new) and not (self.user and self.user.has_perm(PUBLISH_PERMISSION)):
+                self.add_error(
+                    "status",
+                    "Only senior editors may publish or retract. Save it as a draft for review.",
+                )
         quote = cleaned.get("quote") or getattr(self.instance, "quote", None)
         if not cleaned.get("as_of") and quote is not None:
             cleaned["as_of"] = quote.said_on or quote.source.published_on
@@ -73,6 +98,11 @@ class PositionInline(admin.StackedInline):
     ]
     show_change_link = True
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"user": request.user})
+        return formset
+
 
 @admin.register(Position)
 class PositionAdmin(SimpleHistoryAdmin):
@@ -92,6 +122,31 @@ class PositionAdmin(SimpleHistoryAdmin):
         ("as_of", "status"),
         "correction_note",
     ]
+    actions = ["publish"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    @admin.action(description="Publish the selected drafts", permissions=["publish"])
+    def publish(self, request, queryset):
+        # One save per position, so each is validated and gets its history entry.
+        published, refused = 0, []
+        for position in queryset.filter(status=Status.DRAFT):
+            position.status = Status.PUBLISHED
+            try:
+                position.full_clean()
+            except ValidationError as error:
+                refused.append(f"{position}: {' '.join(error.messages)}")
+                continue
+            position.save()
+            published += 1
+        self.message_user(request, f"Published {published} position(s).")
+        for reason in refused:
+            self.message_user(request, f"Not published: {reason}", level=messages.ERROR)
 
 
 class WordingInline(admin.TabularInline):

@@ -40,7 +40,16 @@ from config.serializers import (
 from sources.models import Quote, Source
 
 from . import selectors, services
-from .models import Attribution, Condition, Position, Stance, Status, Topic
+from .models import (
+    PUBLISH_PERMISSION,
+    Attribution,
+    Condition,
+    Position,
+    Stance,
+    Status,
+    Topic,
+    publishes,
+)
 from .search import full_text
 
 WRITABLE = ["get", "post", "put", "patch", "head", "options"]  # positions are never deleted
@@ -484,7 +493,17 @@ class PositionViewSet(viewsets.ModelViewSet):
             return PositionWriteSerializer
         return PositionSerializer
 
+    def _check_publishing(self, old, new):
+        if publishes(old, new) and not self.request.user.has_perm(PUBLISH_PERMISSION):
+            raise PermissionDenied("Only senior editors may publish or retract positions.")
+
+    def perform_update(self, serializer):
+        old = serializer.instance.status
+        self._check_publishing(old, serializer.validated_data.get("status", old))
+        serializer.save()
+
     def perform_create(self, serializer):
+        self._check_publishing(None, serializer.validated_data.get("status", Status.DRAFT))
         new_quote = serializer.validated_data.get("new_quote")
         needed = []
         if new_quote is not None:
@@ -506,7 +525,7 @@ class PositionViewSet(viewsets.ModelViewSet):
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
+        self.perform_update(serializer)
         position = self.get_queryset().get(pk=serializer.instance.pk)
         return Response(PositionSerializer(position).data)
 

@@ -106,6 +106,34 @@ class Status(models.TextChoices):
     RETRACTED = "retracted", "Retracted"
 
 
+PUBLISH_PERMISSION = "positions.publish_position"
+
+# draft -> published -> retracted. A published mistake is retracted with a
+# public note, never quietly turned back into a draft.
+STATUS_MOVES = {
+    None: {Status.DRAFT, Status.PUBLISHED},
+    Status.DRAFT: {Status.DRAFT, Status.PUBLISHED},
+    Status.PUBLISHED: {Status.PUBLISHED, Status.RETRACTED},
+    Status.RETRACTED: {Status.RETRACTED},
+}
+
+
+def status_move_error(old: str | None, new: str) -> str | None:
+    """Why a position may not go from status ``old`` (None: new) to ``new``."""
+    if new in STATUS_MOVES[old]:
+        return None
+    if old is None:
+        return "A new position is a draft, or published at once; it cannot start retracted."
+    if old == Status.RETRACTED:
+        return "A retracted position stays retracted; record a new position instead."
+    return "A published position cannot go back to draft; retract it with a correction note."
+
+
+def publishes(old: str | None, new: str) -> bool:
+    """Publishing or retracting: only senior editors may."""
+    return new != Status.DRAFT and new != old
+
+
 class PositionCondition(models.Model):
     """A condition named by a position; PROTECT keeps conditions in use from vanishing."""
 
@@ -161,6 +189,7 @@ class Position(models.Model):
 
     class Meta:
         ordering = ["-as_of", "actor__name"]
+        permissions = [("publish_position", "Can publish and retract positions")]
         indexes = [
             models.Index(fields=["topic", "status", "as_of"]),
             models.Index(fields=["actor", "topic", "status", "as_of"]),

@@ -14,7 +14,7 @@ from actors.models import Actor
 from config.validation import errors_by_field
 from sources.models import Quote, Source
 
-from .models import Attribution, Condition, Position, Status, Topic
+from .models import Attribution, Condition, Position, Status, Topic, status_move_error
 
 
 class InvalidInput(Exception):
@@ -54,6 +54,8 @@ def record_position(
     """A position on an existing ``quote``, or on a ``new_quote`` (with an
     existing ``source`` or a ``new_source``) written in the same transaction.
     ``as_of`` defaults to the quote's date, else its source's publication."""
+    if error := status_move_error(None, status):
+        raise InvalidInput({"status": [error]})
     if (quote is None) == (new_quote is None):
         raise InvalidInput({"quote": ["Give either an existing quote or a new quote, not both."]})
     if new_quote is not None:
@@ -98,6 +100,8 @@ def update_position(
     *, position: Position, conditions: Iterable[Condition] | None = None, **changes
 ) -> Position:
     """Change some fields of ``position`` (and its conditions, when given)."""
+    if "status" in changes and (error := status_move_error(position.status, changes["status"])):
+        raise InvalidInput({"status": [error]})
     for name, value in changes.items():
         setattr(position, name, value)
     _clean(position)

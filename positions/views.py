@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -24,8 +25,10 @@ from . import selectors, timeline
 from .forms import AsOfForm, FeedForm, MatrixForm, SearchForm
 from .models import Condition, Position, Stance, Status, Topic
 from .selectors import (
+    OWN_RANK,
     CellChange,
     CellStance,
+    Statement,
     as_of_from,
     history,
     neighbouring_dates,
@@ -143,7 +146,19 @@ def cell(request: HtmxHttpRequest, actor_slug: str, topic_slug: str) -> HttpResp
         (actor.pk, topic.pk), []
     )
     entries = history(found, subject_id=actor.pk, topic_id=topic.pk)
+    # Retractions never count, but their public correction notes stay in view.
+    retracted = (
+        Position.objects.filter(status=Status.RETRACTED, topic=topic)
+        .filter(
+            Q(actor=actor)
+            | Q(actor__roles__organisation=actor, actor__roles__speaks_for_rank__isnull=False)
+        )
+        .distinct()
+        .with_evidence()
+        .order_by("-as_of", "-pk")
+    )
     context |= {
+        "retracted": [Statement(actor.pk, position, OWN_RANK) for position in retracted],
         "on": on,
         "cell": as_of_from(found, on=on, subject_id=actor.pk, topic_id=topic.pk),
         "entries": list(reversed(entries)),

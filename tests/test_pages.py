@@ -77,8 +77,9 @@ class TestCellDrillDown:
         assert client.get(cell_url(actor, topic)).status_code == 404
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Actor, topic, roles, positions, conditions.
-        with django_assert_num_queries(5):
+        # Actor, topic, roles, positions, conditions, retracted positions (and
+        # their conditions, when there are any).
+        with django_assert_num_queries(6):
             client.get(cell_url("russia", "reassurance-force"))
 
 
