@@ -109,6 +109,7 @@ class ActorFilter(filters.FilterSet):
     retrieve=extend_schema(summary="One actor, with its offices and memberships today"),
 )
 class ActorViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
     serializer_class = ActorSerializer
     filterset_class = ActorFilter
     lookup_field = "slug"

@@ -43,6 +43,9 @@ class SlugRelatedField(serializers.SlugRelatedField):
     def run_validation(self, data=serializers.empty):
         if data == "":
             raise serializers.ValidationError("Give a slug, or null.", code="blank")
+        if isinstance(data, str) and "\x00" in data:
+            # PostgreSQL refuses NUL in a query outright; no slug contains one.
+            self.fail("invalid")
         return super().run_validation(data)
 
 

@@ -119,6 +119,7 @@ class TopicSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="One topic and the wordings it covers"),
 )
 class TopicViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
     serializer_class = TopicSerializer
     lookup_field = "slug"
     queryset = Topic.objects.prefetch_related("wordings").order_by("sort_order", "short_name")
@@ -135,6 +136,7 @@ class ConditionSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="One condition"),
 )
 class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
     serializer_class = ConditionSerializer
     lookup_field = "slug"
     queryset = Condition.objects.order_by("name")

@@ -608,3 +608,16 @@ def test_csv_cells_never_run_as_formulas(make, api):
     (row,) = csv_rows(api.get(f"{API}/positions/export/"))
     assert row["actor_name"] == '\'=HYPERLINK("http://evil.example")'
     assert row["summary"] == "'+1 and @SUM(A1)"
+
+
+def test_nul_characters_are_refused_not_crashed_on(editor_api, make):
+    source = make.source()
+    response = editor_api.post(
+        f"{API}/quotes/",
+        {"source": source.pk, "text": "Words", "speaker": "ab\x00c"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["speaker"]
+    assert editor_api.get(f"{API}/actors/a%00b/").status_code == 404
+    assert editor_api.get(f"{API}/positions/", {"actor": "a\x00b"}).status_code == 200
