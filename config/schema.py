@@ -2,7 +2,8 @@
 operation can give, so clients and the schema fuzzer know them all."""
 
 from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
 
 _DETAIL = {
@@ -31,6 +32,9 @@ ERRORS = {
         description="No such record, page or cursor, or a parameter names what does not exist.",
     ),
     409: OpenApiResponse(_DETAIL, description="Conflicts with a record saved meanwhile."),
+    412: OpenApiResponse(
+        _DETAIL, description="The record changed since it was read: its ETag no longer matches."
+    ),
     429: OpenApiResponse(_DETAIL, description="Too many requests; retry after `Retry-After`."),
 }
 
@@ -48,6 +52,8 @@ class AutoSchema(openapi.AutoSchema):
             codes |= {400, 403, 409} | ({404} if detail else set())
         elif detail:
             codes |= {404}
+        if unsafe and detail and getattr(self.view, "versioned", False):
+            codes |= {412}
         else:
             # Lists and computed reads: a bad filter, or a page that does not exist.
             codes |= {400, 404}
@@ -66,3 +72,18 @@ class AutoSchema(openapi.AutoSchema):
         if anonymous_reads and self.method in SAFE_METHODS and {} not in auths:
             auths.append({})
         return auths
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method in ("PUT", "PATCH") and getattr(self.view, "versioned", False):
+            parameters = [*parameters, IF_MATCH]
+        return parameters
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag from reading the record: the change is refused (412) if someone "
+    "else saved it since. Leave it out to overwrite regardless.",
+)

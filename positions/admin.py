@@ -4,6 +4,8 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.concurrency import ConcurrentEditForm
+
 from .models import (
     PUBLISH_PERMISSION,
     Condition,
@@ -16,7 +18,7 @@ from .models import (
 )
 
 
-class PositionForm(forms.ModelForm):
+class PositionForm(ConcurrentEditForm):
     # The admin refuses a many-to-many with an explicit through model as a
     # field; ours only exists to PROTECT conditions in use, so a plain
     # multi-select that sets the relation is safe.
@@ -95,6 +97,7 @@ class PositionInline(admin.StackedInline):
         "summary",
         ("as_of", "status"),
         "correction_note",
+        "opened_version",
     ]
     show_change_link = True
 
@@ -121,6 +124,7 @@ class PositionAdmin(SimpleHistoryAdmin):
         "summary",
         ("as_of", "status"),
         "correction_note",
+        "opened_version",
     ]
     actions = ["publish"]
 

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from rest_framework.response import Response
 
 from actors.models import Actor, Role
 from config.api import without_nul
+from config.concurrency import VersionedUpdates, check_if_match, etag_of
 from config.pagination import CursorPagination
 from config.serializers import (
     CharField,
@@ -475,7 +477,7 @@ def _position_rows(positions) -> Iterator[list]:
         responses={200: PositionSerializer},
     ),
 )
-class PositionViewSet(viewsets.ModelViewSet):
+class PositionViewSet(VersionedUpdates, viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
     filterset_class = PositionFilter
     pagination_class = CursorPagination
@@ -525,11 +527,19 @@ class PositionViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        self.perform_update(serializer)
+        with transaction.atomic():
+            position = self.get_object()
+            serializer = self.get_serializer(position, data=request.data, partial=partial)
+            # Bad input is a 400 whatever the version; only a valid change can be stale.
+            serializer.is_valid(raise_exception=True)
+            check_if_match(request, position)
+            self.perform_update(serializer)
         position = self.get_queryset().get(pk=serializer.instance.pk)
-        return Response(PositionSerializer(position).data)
+        return Response(PositionSerializer(position).data, headers={"ETag": etag_of(position)})
+
+    def retrieve(self, request, *args, **kwargs):
+        position = self.get_object()
+        return Response(PositionSerializer(position).data, headers={"ETag": etag_of(position)})
 
     @extend_schema(
         summary="Export positions as CSV (same filters as the list)", responses=CSV_RESPONSE

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.concurrency import ConcurrentEditForm
 from positions.admin import PositionInline
 
 from .models import Quote, Source
@@ -9,18 +10,21 @@ from .models import Quote, Source
 
 class QuoteInline(admin.StackedInline):
     model = Quote
+    form = ConcurrentEditForm
     extra = 1
     autocomplete_fields = ["speaker"]
     fields = [
         "text",
         ("speaker", "speaker_label"),
         ("said_on", "said_on_precision", "original_language"),
+        "opened_version",
     ]
     show_change_link = True  # positions are added from the quote's own page
 
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
+    form = ConcurrentEditForm
     list_display = ["title", "publisher", "published_on", "author", "quote_count"]
     list_filter = ["publisher", "language"]
     search_fields = ["title", "publisher", "author", "url", "text"]
@@ -30,7 +34,7 @@ class SourceAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["title", "publisher", "author", "url", "published_on"]}),
         ("Provenance", {"fields": ["accessed_on", "archive_url", "language", "editor_note"]}),
         ("Stored text", {"fields": ["text", "text_sha256"], "classes": ["collapse"]}),
-        ("Entered", {"fields": ["created_at", "updated_at"]}),
+        ("Entered", {"fields": ["created_at", "updated_at", "opened_version"]}),
     ]
     inlines = [QuoteInline]
 
@@ -44,6 +48,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 @admin.register(Quote)
 class QuoteAdmin(SimpleHistoryAdmin):
+    form = ConcurrentEditForm
     list_display = ["short_text", "speaker_name", "said_on", "source", "is_verified"]
     list_filter = ["said_on_precision", "source__publisher", "speaker__kind"]
     search_fields = ["text", "speaker__name", "speaker_label", "source__title"]
@@ -55,6 +60,7 @@ class QuoteAdmin(SimpleHistoryAdmin):
         "text",
         ("speaker", "speaker_label"),
         ("said_on", "said_on_precision", "original_language"),
+        "opened_version",
     ]
     inlines = [PositionInline]
 

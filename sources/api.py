@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 
 from actors.models import Actor
 from config.api import IdFilter
+from config.concurrency import VersionedUpdates
 from config.serializers import (
     CharField,
     CleanModelSerializer,
@@ -85,7 +86,7 @@ class SourceFilter(filters.FilterSet):
     update=extend_schema(summary="Replace a source's fields (editors)"),
     partial_update=extend_schema(summary="Correct some of a source's fields (editors)"),
 )
-class SourceViewSet(viewsets.ModelViewSet):
+class SourceViewSet(VersionedUpdates, viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
     filterset_class = SourceFilter
     http_method_names = WRITABLE
@@ -155,7 +156,7 @@ class QuoteFilter(filters.FilterSet):
     update=extend_schema(summary="Replace a quote's fields (editors)"),
     partial_update=extend_schema(summary="Correct some of a quote's fields (editors)"),
 )
-class QuoteViewSet(viewsets.ModelViewSet):
+class QuoteViewSet(VersionedUpdates, viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
