@@ -53,6 +53,9 @@ lint: install
 
 test: lint browser
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	@# The deployment checklist, on production settings (a throwaway key and host).
+	DJANGO_DEBUG= DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  DJANGO_ALLOWED_HOSTS=positions.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 browser:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
+    "axes",
     "actors",
     "sources",
     "positions",
@@ -71,7 +72,29 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records which editor made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Locks out repeated failed logins (last, as django-axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: after AXES_FAILURE_LIMIT failed logins for one user name
+# from one address, that pair is locked out for the cool-off time. Counting
+# per pair keeps an attacker from locking editors out from elsewhere.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address: the socket's, or the one the trusted proxies report.
+_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
+AXES_IPWARE_PROXY_COUNT = _PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if _PROXIES else ["REMOTE_ADDR"]
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -193,7 +216,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     # How many proxies in front set X-Forwarded-For; 0 trusts only the socket's
     # address, so a client cannot dodge the throttle with a forged header.
-    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
+    "NUM_PROXIES": _PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {
