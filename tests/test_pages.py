@@ -344,3 +344,14 @@ def test_query_counts_do_not_grow_with_the_data(make, client):
     small = counts()
     grow(20)
     assert counts() == small
+
+
+def test_a_quote_that_cannot_be_checked_is_marked_unverified(make, client):
+    state = make.state("Nowhere", "NW")
+    topic = make.topic()
+    position = make.position(actor=state, topic=topic, as_of=dt.date(2025, 1, 1))
+    assert not position.quote.source.text  # no stored text to check against
+    page = client.get(cell_url(state.slug, topic.slug)).content.decode()
+    assert '<span class="unverified"' in page
+    source_page = client.get(reverse("sources:detail", args=[position.quote.source_id]))
+    assert '<span class="unverified">unverified</span>' in source_page.content.decode()
