@@ -104,4 +104,7 @@ class VersionedUpdates:
             serializer.is_valid(raise_exception=True)
             check_if_match(request, instance)
             self.perform_update(serializer)
+        return self.updated_response(serializer)
+
+    def updated_response(self, serializer):
         return Response(serializer.data, headers={"ETag": etag_of(serializer.instance)})

@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -30,7 +29,7 @@ from rest_framework.response import Response
 
 from actors.models import Actor, Role
 from config.api import without_nul
-from config.concurrency import VersionedUpdates, check_if_match, etag_of
+from config.concurrency import VersionedUpdates, etag_of
 from config.pagination import CursorPagination
 from config.serializers import (
     CharField,
@@ -525,20 +524,9 @@ class PositionViewSet(VersionedUpdates, viewsets.ModelViewSet):
         position = self.get_queryset().get(pk=serializer.instance.pk)
         return Response(PositionSerializer(position).data, status=status.HTTP_201_CREATED)
 
-    def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
-        with transaction.atomic():
-            position = self.get_object()
-            serializer = self.get_serializer(position, data=request.data, partial=partial)
-            # Bad input is a 400 whatever the version; only a valid change can be stale.
-            serializer.is_valid(raise_exception=True)
-            check_if_match(request, position)
-            self.perform_update(serializer)
+    def updated_response(self, serializer):
+        # Answer with the read representation, as a GET would.
         position = self.get_queryset().get(pk=serializer.instance.pk)
-        return Response(PositionSerializer(position).data, headers={"ETag": etag_of(position)})
-
-    def retrieve(self, request, *args, **kwargs):
-        position = self.get_object()
         return Response(PositionSerializer(position).data, headers={"ETag": etag_of(position)})
 
     @extend_schema(
