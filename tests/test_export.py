@@ -44,12 +44,16 @@ def test_export_and_reimport_round_trip(tmp_path, django_user_model, make):
     first = export(tmp_path, "first.json")
     counts = {m: m.objects.count() for m in (Actor, Source, Quote, Position)}
     history = Position.history.count()
+    dates = list(Position.history.values_list("history_date", flat=True).order_by("pk"))
+    assert any(date.microsecond % 1000 for date in dates)
 
     call_command("flush", interactive=False, verbosity=0)
     assert Position.objects.count() == 0
     call_command("import_data", str(tmp_path / "first.json"), stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     assert export(tmp_path, "second.json") == first
+    # To the microsecond: history is ordered by these timestamps.
+    assert list(Position.history.values_list("history_date", flat=True).order_by("pk")) == dates
     assert {m: m.objects.count() for m in (Actor, Source, Quote, Position)} == counts
     assert Position.history.count() == history
     restored = Position.objects.get(pk=position.pk)
