@@ -1,0 +1,71 @@
+"""The synthetic data set for benchmarks: deterministic, and valid by every
+rule the models and the database enforce."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from actors.models import Actor, Role
+from positions import synthetic
+from positions.models import Attribution, Position, Status
+from positions.selectors import stances_as_of
+from sources.models import Quote, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    """The set's content, without database ids."""
+    return sorted(
+        Position.objects.filter(topic__slug__startswith=synthetic.PREFIX).values_list(
+            "actor__slug",
+            "topic__slug",
+            "quote__text",
+            "quote__source__url",
+            "stance",
+            "attribution",
+            "claimant__slug",
+            "as_of",
+            "status",
+        )
+    )
+
+
+def test_every_record_passes_full_clean():
+    report = synthetic.generate(positions=300, seed=7, countries=12)
+    assert report.counts["positions"] == Position.objects.count() == 300
+    assert report.counts["quotes"] == Quote.objects.count() == 300
+    for model in (Actor, Role, Source, Quote, Position):
+        for record in model.objects.all():
+            record.full_clean()
+    assert all(quote.is_verified for quote in Quote.objects.select_related("source"))
+    attributions = set(Position.objects.values_list("attribution", flat=True))
+    assert attributions == {Attribution.OWN, Attribution.REPORT, Attribution.CLAIM}
+    assert Position.objects.filter(status=Status.PUBLISHED).count() > 270
+    # Officials' words count for their states through their offices.
+    cells = stances_as_of(on=synthetic.END)
+    assert any(cell.current and cell.current.role for cell in cells.values())
+    assert any(cell.claims for cell in cells.values())
+
+
+def test_the_same_seed_gives_the_same_data():
+    synthetic.generate(positions=200, seed=3)
+    first = snapshot()
+    synthetic.remove()
+    assert not Position.objects.exists() and not Actor.objects.exists()
+    synthetic.generate(positions=200, seed=3)
+    assert snapshot() == first
+    synthetic.remove()
+    synthetic.generate(positions=200, seed=4)
+    assert snapshot() != first
+
+
+def test_command_refuses_to_stack_sets_and_leaves_the_seed_alone(seeded):
+    seed_positions = Position.objects.count()
+    call_command("generate_synthetic", positions=50, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("generate_synthetic", positions=50)
+    call_command("generate_synthetic", positions=80, replace=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Position.objects.count() == seed_positions + 80
+    synthetic.remove()
+    assert Position.objects.count() == seed_positions
+    assert not Actor.objects.filter(slug__startswith=synthetic.PREFIX).exists()
