@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Min, Q
+from django.db.models.expressions import RawSQL
 
 from actors.models import Actor, Role
 
@@ -87,14 +88,71 @@ def _speaking_roles(subject_ids: set[int] | None) -> dict[int, list[Role]]:
     return by_holder
 
 
+def _latest_candidates(
+    on: dt.date, subject_ids: set[int] | None, topic_ids: list[int] | None
+) -> RawSQL:
+    """The ids of the only published positions that can decide a cell as of
+    ``on``: per (state or organisation, topic), the statements of its latest
+    two dates (the latest sets the stance and its conflicts, the one before
+    decides which claims are still current), and each claimant's latest claims.
+    Any other statement is older than all of these, so ``resolve`` gives the
+    same answer with or without it; the database drops it instead of Python."""
+    position = Position._meta.db_table
+    actor = Actor._meta.db_table
+    role = Role._meta.db_table
+    params: list = []
+
+    def among(column: str, ids) -> str:
+        if ids is None:
+            return ""
+        ids = list(ids) or [0]
+        params.extend(ids)
+        return f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
+
+    params.append(on)
+    own = (
+        f"SELECT p.id AS position_id, p.actor_id AS subject_id, p.topic_id, p.as_of, "
+        f"p.attribution = 'claim' AS is_claim, p.claimant_id "
+        f"FROM {position} p JOIN {actor} a ON a.id = p.actor_id "
+        f"WHERE p.status = 'published' AND p.as_of <= %s "
+        f"AND a.kind IN ('state', 'organisation')"
+        + among("p.topic_id", topic_ids)
+        + among("p.actor_id", subject_ids)
+    )
+    params.append(on)
+    spoken = (
+        f"SELECT p.id, r.organisation_id, p.topic_id, p.as_of, "
+        f"p.attribution = 'claim', p.claimant_id "
+        f"FROM {position} p JOIN {role} r ON r.holder_id = p.actor_id "
+        f"WHERE p.status = 'published' AND p.as_of <= %s "
+        f"AND r.kind = 'office' AND r.speaks_for_rank IS NOT NULL "
+        f"AND (r.start_date IS NULL OR r.start_date <= p.as_of) "
+        f"AND (r.end_date IS NULL OR r.end_date >= p.as_of)"
+        + among("p.topic_id", topic_ids)
+        + among("r.organisation_id", subject_ids)
+    )
+    sql = (
+        f"SELECT position_id FROM ("
+        f"SELECT position_id, is_claim, DENSE_RANK() OVER ("
+        f"PARTITION BY subject_id, topic_id, is_claim, "
+        f"CASE WHEN is_claim THEN claimant_id END ORDER BY as_of DESC) AS recency "
+        f"FROM ({own} UNION ALL {spoken}) counted"
+        f") ranked WHERE recency <= CASE WHEN is_claim THEN 1 ELSE 2 END"
+    )
+    return RawSQL(sql, params)
+
+
 def statements(
     *,
     on: dt.date,
     subjects: Iterable[Actor | int] | None = None,
     topics: Iterable[object] | None = None,
+    latest_only: bool = False,
 ) -> list[Statement]:
     """Every published statement on or before ``on`` that counts for a state or
-    organisation, with the rank it counts at. Three queries whatever the data."""
+    organisation, with the rank it counts at; with ``latest_only``, just those
+    that can decide a cell as of ``on`` (enough for ``resolve``, not for a
+    history). Three queries whatever the data."""
     subject_ids = None if subjects is None else {getattr(s, "pk", s) for s in subjects}
     roles_by_holder = _speaking_roles(subject_ids)
 
@@ -108,8 +166,11 @@ def statements(
         .filter(whose | Q(actor_id__in=list(roles_by_holder)))
         .with_evidence()
     )
-    if topics is not None:
-        positions = positions.filter(topic__in=list(topics))
+    topic_ids = None if topics is None else [getattr(t, "pk", t) for t in topics]
+    if topic_ids is not None:
+        positions = positions.filter(topic_id__in=topic_ids)
+    if latest_only:
+        positions = positions.filter(pk__in=_latest_candidates(on, subject_ids, topic_ids))
 
     result = []
     for position in positions:
@@ -188,10 +249,12 @@ def statements_by_cell(
     on: dt.date,
     subjects: Iterable[Actor | int] | None = None,
     topics: Iterable[object] | None = None,
+    latest_only: bool = False,
 ) -> dict[tuple[int, int], list[Statement]]:
     """:func:`statements`, grouped by ``(actor_id, topic_id)`` cell."""
     grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
-    for statement in statements(on=on, subjects=subjects, topics=topics):
+    found = statements(on=on, subjects=subjects, topics=topics, latest_only=latest_only)
+    for statement in found:
         grouped[(statement.subject_id, statement.position.topic_id)].append(statement)
     return grouped
 
@@ -207,7 +270,7 @@ def stances_as_of(
     return {
         key: resolve(cell_statements, subject_id=key[0], topic_id=key[1])
         for key, cell_statements in statements_by_cell(
-            on=on, subjects=subjects, topics=topics
+            on=on, subjects=subjects, topics=topics, latest_only=True
         ).items()
     }
 
@@ -363,7 +426,9 @@ def matrix(
         members = Role.objects.memberships().current(on=on).filter(organisation=group)
         subjects = {*members.values_list("holder_id", flat=True), group.pk}
         rows = rows.filter(pk__in=subjects)
-    grouped = statements_by_cell(on=on, subjects=subjects, topics=topics)
+    # Comparing needs each cell's whole record since `since`; the stance alone
+    # needs only the statements that can still decide it.
+    grouped = statements_by_cell(on=on, subjects=subjects, topics=topics, latest_only=since is None)
     cells = {
         key: resolve(found, subject_id=key[0], topic_id=key[1]) for key, found in grouped.items()
     }

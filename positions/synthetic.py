@@ -180,9 +180,21 @@ def generate(*, positions: int, seed: int = 1, countries: int | None = None) -> 
         )
         sources_made += 1
         items = []
-        for _ in range(min(QUOTES_PER_SOURCE, positions - made)):
-            items.append(_one_position(rng, states, tenures, topics, stances, published, made))
+        while len(items) < QUOTES_PER_SOURCE and made < positions:
+            item = _one_position(rng, states, tenures, topics, stances, published, made)
+            items.append(item)
             made += 1
+            if (
+                made < positions
+                and item["attribution"] != Attribution.CLAIM
+                and rng.random() < 0.05
+            ):
+                # The same voice on the same day saying something else: a conflict.
+                other = rng.choice([stance for stance in stances if stance != item["stance"]])
+                items.append(
+                    item | {"text": f"Statement {made}: rather, {other}.", "stance": other}
+                )
+                made += 1
         source.text = " ".join(item["text"] for item in items)
         source.text_sha256 = sha256_hex(source.text)
         pending_sources.append(source)

@@ -69,3 +69,33 @@ def test_command_refuses_to_stack_sets_and_leaves_the_seed_alone(seeded):
     synthetic.remove()
     assert Position.objects.count() == seed_positions
     assert not Actor.objects.filter(slug__startswith=synthetic.PREFIX).exists()
+
+
+def test_the_narrowed_query_decides_every_cell_as_the_whole_record_does():
+    """stances_as_of lets the database drop statements that cannot decide a
+    cell; on a large varied set, every cell must come out as resolving the
+    whole record would have it, at many dates."""
+    import datetime as dt
+
+    from positions.selectors import resolve, statements_by_cell
+
+    synthetic.generate(positions=3000, seed=11, countries=12)
+
+    def summary(cell):
+        return (
+            cell.stance,
+            cell.position.pk if cell.position else None,
+            sorted(s.position.pk for s in cell.conflicts),
+            sorted(s.position.pk for s in cell.claims),
+            cell.has_conflict,
+        )
+
+    for on in [dt.date(2019, 3, 1), dt.date(2021, 7, 15), dt.date(2023, 1, 1), synthetic.END]:
+        whole = {
+            key: summary(resolve(found, subject_id=key[0], topic_id=key[1]))
+            for key, found in statements_by_cell(on=on).items()
+        }
+        fast = {key: summary(cell) for key, cell in stances_as_of(on=on).items()}
+        assert fast == whole, on
+    assert any(conflicts for _, _, conflicts, _, _ in fast.values())
+    assert any(claims for _, _, _, claims, _ in fast.values())
