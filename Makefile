@@ -9,7 +9,7 @@ DEV_ENV := DJANGO_DEBUG=1
 HTMX_VERSION := 2.0.11
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed superuser token test browser lint format lock vendor clean
+.PHONY: help install run serve migrate seed superuser token test browser bench lint format lock vendor clean
 
 help:
 	@echo "make run        set up, migrate, load the seed data, serve on http://$(HOST):$(PORT)/"
@@ -17,6 +17,7 @@ help:
 	@echo "make superuser  create an editor account for the admin"
 	@echo "make token USER_NAME=<name>  print (or create) that user's API token"
 	@echo "make format     apply ruff's formatting and safe fixes"
+	@echo "make bench      benchmark every page and endpoint, 1k to 1M positions (BENCH_ARGS=--quick)"
 	@echo "make lock       re-pin requirements/*.txt from pyproject.toml"
 	@echo "make vendor     re-fetch htmx $(HTMX_VERSION) from the npm registry into static/vendor/"
 
@@ -69,6 +70,10 @@ lock: install
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.txt pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.txt pyproject.toml
+
+# The benchmark (benchmarks/README in benchmarks/run.py): BENCH_ARGS=--quick for a short run.
+bench: install
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # Front-end packages come from the npm registry and are committed under static/vendor/.
 vendor:

@@ -8,7 +8,8 @@ import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, StringAgg, Subquery, Value
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -46,6 +47,7 @@ from .models import (
     Attribution,
     Condition,
     Position,
+    PositionCondition,
     Stance,
     Status,
     Topic,
@@ -401,8 +403,26 @@ POSITION_COLUMNS = [
 
 
 def _position_rows(positions) -> Iterator[list]:
+    # One query, streamed from a server-side cursor where the database has one:
+    # the conditions come joined into a string, not prefetched chunk by chunk.
+    slugs = (
+        PositionCondition.objects.filter(position=OuterRef("pk"))
+        .values("position")
+        .annotate(
+            slugs=StringAgg(
+                "condition__slug",
+                delimiter=Value("; "),
+                # Sorted where the database can (SQLite from 3.44 on).
+                order_by="condition__slug"
+                if connection.features.supports_aggregate_order_by_clause
+                else None,
+            )
+        )
+        .values("slugs")
+    )
+    positions = positions.prefetch_related(None).annotate(condition_slugs=Subquery(slugs))
     yield POSITION_COLUMNS
-    for p in positions.iterator(chunk_size=1000):
+    for p in positions.iterator(chunk_size=2000):
         quote, source = p.quote, p.quote.source
         yield [
             p.pk,
@@ -417,7 +437,7 @@ def _position_rows(positions) -> Iterator[list]:
             p.as_of.isoformat(),
             p.status,
             p.summary,
-            "; ".join(c.slug for c in p.conditions.all()),
+            p.condition_slugs or "",
             p.correction_note,
             quote.pk,
             quote.text,

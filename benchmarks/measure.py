@@ -1,0 +1,107 @@
+"""Measure every page and endpoint in-process against the database named by
+DATABASE_URL (already filled by generate_synthetic): server time (median and
+95th percentile over repeated requests) and SQL queries per request. Prints
+one JSON object. Run by benchmarks/run.py; not meant to be run by hand."""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from actors.models import Actor  # noqa: E402
+from positions import selectors  # noqa: E402
+from positions.models import Topic  # noqa: E402
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
+BUDGET = float(os.environ.get("BENCH_SECONDS_PER_ENDPOINT", "60"))
+
+
+def endpoints() -> list[tuple[str, str]]:
+    state = Actor.objects.filter(slug__startswith="syn-state-").order_by("pk").first()
+    bloc = Actor.objects.filter(slug__startswith="syn-bloc-").order_by("pk").first()
+    topic = Topic.objects.filter(slug__startswith="syn-topic-").order_by("pk").first()
+    return [
+        ("matrix, today", "/"),
+        ("matrix, past date", "/?as_of=2022-01-01"),
+        ("matrix, group and topics", f"/?group={bloc.slug}&topics={topic.slug}"),
+        ("compare two dates", "/?as_of=2026-01-01&since=2025-06-01"),
+        ("cell drill-down", f"/cells/{state.slug}/{topic.slug}/"),
+        ("timeline (topic page)", f"/topics/{topic.slug}/"),
+        ("actor page", f"/actors/{state.slug}/"),
+        ("search", "/search/?q=statement+rather"),
+        ("API matrix", "/api/v1/matrix/"),
+        ("API positions list", "/api/v1/positions/"),
+        ("API positions CSV", f"/api/v1/positions/export/?topic={topic.slug}"),
+        ("API changes", "/api/v1/changes/?since=2025-06-01&as_of=2026-01-01"),
+    ]
+
+
+def timed(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get(url, HTTP_HOST="127.0.0.1")
+        if response.streaming:
+            for _ in response.streaming_content:
+                pass
+        took = time.perf_counter() - started
+    assert response.status_code == 200, (url, response.status_code)
+    return took, len(queries)
+
+
+def summary(times: list[float]) -> dict:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000, "n": len(times)}
+
+
+def raw_matrix_query() -> dict:
+    """The one SQL query that picks the statements deciding the matrix."""
+    candidates = selectors._latest_candidates(timezone.localdate(), None, None)
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(REPEAT):
+            started = time.perf_counter()
+            cursor.execute(candidates.sql, candidates.params)
+            cursor.fetchall()
+            times.append(time.perf_counter() - started)
+    return summary(times)
+
+
+def main():
+    client = Client()
+    results = {}
+    for name, url in endpoints():
+        timed(client, url)  # warm up: imports, template compilation
+        times, counts, spent = [], set(), 0.0
+        while len(times) < REPEAT and (spent < BUDGET or len(times) < 1):
+            took, count = timed(client, url)
+            times.append(took)
+            counts.add(count)
+            spent += took
+        results[name] = summary(times) | {"queries": sorted(counts), "url": url}
+    results["raw SQL of the matrix"] = raw_matrix_query() | {"queries": [1], "url": ""}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select sqlite_version()" if connection.vendor == "sqlite" else "show server_version"
+        )
+        version = cursor.fetchone()[0]
+    print(json.dumps({"database": f"{connection.vendor} {version}", "results": results}))
+
+
+if __name__ == "__main__":
+    main()

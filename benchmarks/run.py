@@ -1,0 +1,146 @@
+"""The benchmark: for each database and size, a fresh database filled by
+generate_synthetic, then every page and endpoint measured in-process
+(benchmarks/measure.py). Prints the table and writes it to RESULTS.md.
+
+    python benchmarks/run.py                      # SQLite and PostgreSQL, 1k to 1M
+    python benchmarks/run.py --quick              # 1k and 10k, fewer repeats (< 2 minutes)
+    python benchmarks/run.py --sizes 1000,100000 --databases postgresql
+
+PostgreSQL comes from BENCH_POSTGRES_URL (default: the local server as
+postgres); each size gets a database of its own, dropped afterwards.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def manage(env, *args):
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
+def postgres(sql: str):
+    import psycopg
+
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def database_url(kind: str, size: int, workdir: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / f'bench-{size}.sqlite3'}"
+    name = f"ceasefire_bench_{size}_{os.getpid()}"
+    postgres(f"DROP DATABASE IF EXISTS {name}")
+    postgres(f"CREATE DATABASE {name}")
+    return POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+
+
+def one(kind: str, size: int, workdir: Path, repeat: int) -> dict:
+    url = database_url(kind, size, workdir)
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "BENCH_REPEAT": str(repeat),
+    }
+    try:
+        manage(env, "migrate", "--noinput")
+        started = time.perf_counter()
+        manage(env, "generate_synthetic", "--positions", str(size))
+        generated = time.perf_counter() - started
+        out = subprocess.run(
+            [sys.executable, "benchmarks/measure.py"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return json.loads(out.strip().splitlines()[-1]) | {"generated_s": generated}
+    finally:
+        if kind == "postgresql":
+            postgres(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
+
+
+def table(runs: list[tuple[str, int, dict]]) -> str:
+    sizes = sorted({size for _, size, _ in runs})
+    lines = []
+    for kind in dict.fromkeys(kind for kind, _, _ in runs):
+        mine = {size: data for k, size, data in runs if k == kind}
+        database = next(iter(mine.values()))["database"]
+        lines += [
+            f"### {database}",
+            "",
+            "Server time in ms, median / p95, and SQL queries per request, by number of positions.",
+            "",
+            "| | " + " | ".join(f"{size:,}" for size in sizes) + " |",
+            "| --- |" + " --- |" * len(sizes),
+        ]
+        names = list(next(iter(mine.values()))["results"])
+        for name in names:
+            cells = []
+            for size in sizes:
+                r = mine.get(size, {}).get("results", {}).get(name)
+                if r is None:
+                    cells.append("")
+                    continue
+                queries = "/".join(str(q) for q in r["queries"])
+                cells.append(f"{r['median_ms']:.0f} / {r['p95_ms']:.0f} ms, {queries} q")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        ratio = []
+        for size in sizes:
+            r = mine.get(size, {}).get("results", {})
+            if "matrix, today" in r:
+                page = r["matrix, today"]["median_ms"]
+                raw = r["raw SQL of the matrix"]["median_ms"]
+                ratio.append(f"{page / raw:.1f}×" if raw else "")
+        lines.append("| matrix page ÷ its raw SQL | " + " | ".join(ratio) + " |")
+        generated = [f"{mine[size]['generated_s']:.0f} s" for size in sizes if size in mine]
+        lines += ["| generate_synthetic | " + " | ".join(generated) + " |", ""]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="1k and 10k, 3 repeats")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "RESULTS.md"))
+    args = parser.parse_args()
+    sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    repeat = 3 if args.quick else args.repeat
+    runs = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for kind in args.databases.split(","):
+            for size in sizes:
+                print(f"== {kind}, {size:,} positions", flush=True)
+                runs.append((kind, size, one(kind, size, Path(workdir), repeat)))
+    header = (
+        f"# Benchmark results\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on "
+        f"{platform.node()}: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; `python benchmarks/run.py "
+        f"{' '.join(sys.argv[1:])}`. In-process server time (Django test client, no network), "
+        f"{repeat} requests per line after one warm-up (fewer where one request takes "
+        f"over a minute).\n\n"
+    )
+    text = header + table(runs)
+    print(text)
+    Path(args.output).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
