@@ -33,11 +33,12 @@ class IdFilter(filters.NumberFilter):
 
 
 def without_nul(params):
-    """Query parameters without NUL characters, which no text here contains and
-    PostgreSQL refuses outright."""
+    """Query parameters with each NUL character, which PostgreSQL refuses
+    outright, replaced by U+FFFD: no name, slug or date here contains either,
+    so the value still names nothing, rather than something else."""
     cleaned = params.copy()
     for key, values in params.lists():
-        cleaned.setlist(key, [value.replace("\x00", "") for value in values])
+        cleaned.setlist(key, [value.replace("\x00", "\ufffd") for value in values])
     return cleaned
 
 

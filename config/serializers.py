@@ -13,6 +13,11 @@ class _StrictText:
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        try:
+            # A lone surrogate from a JSON escape is no text a database can store.
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("invalid")
         return super().to_internal_value(data)
 
 

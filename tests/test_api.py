@@ -621,3 +621,22 @@ def test_nul_characters_are_refused_not_crashed_on(editor_api, make):
     assert list(response.json()) == ["speaker"]
     assert editor_api.get(f"{API}/actors/a%00b/").status_code == 404
     assert editor_api.get(f"{API}/positions/", {"actor": "a\x00b"}).status_code == 200
+
+
+def test_a_nul_in_a_query_names_nothing(api, make):
+    make.state("Poland", "PL", slug="poland")
+    make.topic(slug="own-troops")
+    response = api.get(f"{API}/history/", {"actor": "\x00", "topic": "own-troops"})
+    assert response.status_code == 404
+    assert list(response.json()) == ["actor"]
+    assert api.get(f"{API}/matrix/", {"as_of": "2025-01-01\x00"}).status_code == 400
+
+
+def test_text_that_is_not_unicode_is_refused(editor_api):
+    response = editor_api.post(
+        f"{API}/sources/",
+        data=b'{"publisher": "P\\ud800", "title": "T", "published_on": "2025-01-01"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["publisher"]
