@@ -90,6 +90,39 @@ class Factory:
             actor=actor, topic=topic, as_of=as_of, stance=stance, **kwargs
         )
 
+    def countries(self, topic, count: int) -> list[Actor]:
+        """States each with a head of government whose later words, naming a
+        condition, count for it: a world that grows without changing shape."""
+        made = []
+        for _ in range(count):
+            n = next(_seq)
+            state = self.state(f"State {n}", f"{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}")
+            leader = self.official(f"Leader of state {n}")
+            self.office(leader, state, title="President")
+            self.position(actor=state, topic=topic, as_of=dt.date(2025, 1, 1))
+            later = self.position(
+                actor=leader, topic=topic, as_of=dt.date(2025, 2, 1), stance=Stance.OPPOSES
+            )
+            later.conditions.add(self.condition())
+            made.append(state)
+        return made
+
+
+def query_counts(client, urls) -> dict[str, int]:
+    """How many SQL queries each address takes (streamed bodies read to the end)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    result = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200, url
+        result[url] = len(queries)
+    return result
+
 
 @pytest.fixture
 def make() -> Factory:

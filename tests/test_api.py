@@ -7,13 +7,12 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from positions.models import Position, Stance, Status
 from sources.models import Quote, Source
+from tests.conftest import query_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -549,22 +548,8 @@ def test_schema_and_docs(api):
 
 def test_query_counts_do_not_grow_with_the_data(make, api):
     topic = make.topic(slug="own-troops")
-
-    made = []
-
-    def grow(count):
-        for _ in range(count):
-            made.append(len(made))
-            state = make.state(f"State {len(made)}", f"Z{chr(64 + len(made))}")
-            leader = make.official(f"Leader of state {len(made)}")
-            make.office(leader, state, title="President")
-            make.position(actor=state, topic=topic, as_of=dt.date(2025, 1, 1))
-            make.position(actor=leader, topic=topic, as_of=dt.date(2025, 2, 1)).conditions.add(
-                make.condition()
-            )
-
-    grow(2)
-    some = Position.objects.filter(actor__kind="state").first()
+    (state, _) = make.countries(topic, 2)
+    some = state.positions.first()
     urls = [
         f"{API}/actors/",
         f"{API}/roles/",
@@ -577,23 +562,11 @@ def test_query_counts_do_not_grow_with_the_data(make, api):
         f"{API}/matrix/export/",
         f"{API}/changes/?since=2025-01-15",
         f"{API}/timeline/?topic=own-troops",
-        f"{API}/history/?actor={some.actor.slug}&topic=own-troops",
+        f"{API}/history/?actor={state.slug}&topic=own-troops",
     ]
-
-    def counts():
-        result = {}
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                response = api.get(url)
-                if hasattr(response, "streaming_content"):
-                    b"".join(response.streaming_content)
-            assert response.status_code == 200, url
-            result[url] = len(queries)
-        return result
-
-    small = counts()
-    grow(8)
-    assert counts() == small
+    small = query_counts(api, urls)
+    make.countries(topic, 8)
+    assert query_counts(api, urls) == small
 
 
 def test_csv_cells_never_run_as_formulas(make, api):

@@ -230,24 +230,12 @@ def test_no_data_yet(db, client):
 
 
 def test_query_count_does_not_grow_with_the_data(make, client, django_assert_num_queries):
-    def add_countries(start, total):
-        topic = make.topic()
-        for i in range(start, start + total):
-            state = make.state(f"State {i}", f"{chr(65 + i // 26)}{chr(65 + i % 26)}")
-            leader = make.official(f"Leader {i}")
-            make.office(leader, state)
-            make.position(actor=state, topic=topic, as_of=dt.date(2025, 1, 1))
-            # The leader's later words count for the state, through the office.
-            position = make.position(
-                actor=leader, topic=topic, as_of=dt.date(2025, 2, 1), stance=Stance.OPPOSES
-            )
-            position.conditions.add(make.condition())
-
-    add_countries(0, 3)
+    topic = make.topic()
+    make.countries(topic, 3)
     url = reverse("positions:matrix")
     with django_assert_num_queries(MATRIX_QUERIES):
         small = client.get(url, {"since": "2025-01-15"})
-    add_countries(3, 30)
+    make.countries(topic, 30)
     with django_assert_num_queries(MATRIX_QUERIES):
         large = client.get(url, {"since": "2025-01-15"})
     assert len(rows(small)["Countries"]) == 3

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from positions.models import Stance, Status
+from tests.conftest import query_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -297,27 +298,9 @@ def test_draft_positions_appear_on_no_page(seeded, client, make):
 def test_query_counts_do_not_grow_with_the_data(make, client):
     """Every page makes the same number of queries for a small and a ten times
     larger data set."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     topic = make.topic(slug="own-troops")
     bloc = make.actor(kind="organisation", name="Bloc", slug="bloc")
-    first = {}
-
-    def grow(count):
-        for _ in range(count):
-            state = make.state(f"State {len(first)}", f"Q{chr(65 + len(first) % 26)}")
-            first.setdefault(state.slug, state)
-            leader = make.official(f"Leader of {state.name}")
-            make.office(leader, state, title="President")
-            make.position(actor=state, topic=topic, as_of=dt.date(2025, 1, 1))
-            position = make.position(
-                actor=leader, topic=topic, as_of=dt.date(2025, 2, 1), stance=Stance.OPPOSES
-            )
-            position.conditions.add(make.condition())
-
-    grow(2)
-    some_state = next(iter(first.values()))
+    (some_state, _) = make.countries(topic, 2)
     source_id = some_state.positions.first().quote.source_id
     urls = [
         reverse("positions:matrix") + "?since=2025-01-15",
@@ -332,18 +315,9 @@ def test_query_counts_do_not_grow_with_the_data(make, client):
         reverse("sources:list"),
         reverse("sources:detail", args=[source_id]),
     ]
-
-    def counts():
-        result = {}
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url).status_code == 200, url
-            result[url] = len(queries)
-        return result
-
-    small = counts()
-    grow(20)
-    assert counts() == small
+    small = query_counts(client, urls)
+    make.countries(topic, 20)
+    assert query_counts(client, urls) == small
 
 
 def test_a_quote_that_cannot_be_checked_is_marked_unverified(make, client):
