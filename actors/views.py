@@ -10,8 +10,7 @@ from django.views.decorators.http import require_safe
 
 from positions import timeline
 from positions.models import Position, Stance, Topic
-from positions.selectors import OWN_RANK, Statement, history, statements_by_cell
-from positions.views import END_OF_RECORD
+from positions.selectors import END_OF_RECORD, OWN_RANK, Statement, history, statements_by_cell
 from sources.models import Quote
 
 from .models import Actor, Role

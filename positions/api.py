@@ -5,7 +5,6 @@ pages compute them."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
@@ -301,34 +300,28 @@ class PositionFilter(filters.FilterSet):
         model = Position
         fields = []
 
-    @staticmethod
-    def _held_on_the_date(roles, date_ref):
-        return roles.filter(
-            Q(start_date__isnull=True) | Q(start_date__lte=date_ref),
-            Q(end_date__isnull=True) | Q(end_date__gte=date_ref),
-        )
-
     def filter_country(self, queryset, name, value):
-        offices = self._held_on_the_date(
-            Role.objects.speaking_for().filter(
-                holder=OuterRef("actor"), organisation__iso_code=value.upper()
-            ),
-            OuterRef("as_of"),
+        offices = (
+            Role.objects.speaking_for()
+            .current(on=OuterRef("as_of"))
+            .filter(holder=OuterRef("actor"), organisation__iso_code=value.upper())
         )
         return queryset.filter(Q(actor__iso_code=value.upper()) | Exists(offices))
 
     def filter_group(self, queryset, name, value):
-        member_on_the_date = self._held_on_the_date(
-            Role.objects.memberships().filter(organisation__slug=value, holder=OuterRef("actor")),
-            OuterRef("as_of"),
+        member_on_the_date = (
+            Role.objects.memberships()
+            .current(on=OuterRef("as_of"))
+            .filter(organisation__slug=value, holder=OuterRef("actor"))
         )
-        speaking_for_a_member = self._held_on_the_date(
-            Role.objects.speaking_for().filter(
+        speaking_for_a_member = (
+            Role.objects.speaking_for()
+            .current(on=OuterRef("as_of"))
+            .filter(
                 holder=OuterRef("actor"),
                 organisation__member_roles__kind=Role.Kind.MEMBERSHIP,
                 organisation__member_roles__organisation__slug=value,
-            ),
-            OuterRef("as_of"),
+            )
         )
         return queryset.filter(
             Q(actor__slug=value) | Exists(member_on_the_date) | Exists(speaking_for_a_member)
@@ -864,9 +857,6 @@ def _steps(entries: list[selectors.HistoryEntry]) -> list[dict]:
     ]
 
 
-END_OF_RECORD = dt.date(9999, 12, 31)
-
-
 @extend_schema(
     summary="A topic's timeline: every country's stance over time",
     parameters=[TopicQuerySerializer],
@@ -878,7 +868,7 @@ def timeline(request):
     """One lane per state (then organisation) with a statement on the topic; each
     step is a date on which statements were made, with the stance after it."""
     topic = _query(TopicQuerySerializer, request)["topic"]
-    grouped = selectors.statements_by_cell(on=END_OF_RECORD, topics=[topic])
+    grouped = selectors.statements_by_cell(on=selectors.END_OF_RECORD, topics=[topic])
     rows = Actor.objects.matrix_rows().filter(pk__in={key[0] for key in grouped})
     lanes = [
         {
@@ -910,7 +900,9 @@ class HistorySerializer(serializers.Serializer):
 def history(request):
     params = _query(CellQuerySerializer, request)
     actor, topic = params["actor"], params["topic"]
-    found = selectors.statements_by_cell(on=END_OF_RECORD, subjects=[actor], topics=[topic])
+    found = selectors.statements_by_cell(
+        on=selectors.END_OF_RECORD, subjects=[actor], topics=[topic]
+    )
     entries = selectors.history(
         found.get((actor.pk, topic.pk), []), subject_id=actor.pk, topic_id=topic.pk
     )

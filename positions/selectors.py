@@ -29,6 +29,8 @@ from .models import Attribution, Position
 # words, keeping the order of offices among reports.
 OWN_RANK = 0
 REPORT_PENALTY = 10
+# Far enough ahead that a cell's whole record, later statements included, loads.
+END_OF_RECORD = dt.date(9999, 12, 31)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ rule); views only pick the rows and columns and lay them out."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
@@ -25,6 +24,7 @@ from . import selectors, timeline
 from .forms import AsOfForm, FeedForm, MatrixForm, SearchForm
 from .models import Condition, Position, Stance, Status, Topic
 from .selectors import (
+    END_OF_RECORD,
     OWN_RANK,
     CellChange,
     CellStance,
@@ -35,9 +35,6 @@ from .selectors import (
     stances_as_of,
     statements_by_cell,
 )
-
-# Far enough ahead that a cell's whole record, later statements included, loads.
-END_OF_RECORD = dt.date(9999, 12, 31)
 
 
 class HtmxHttpRequest(HttpRequest):
