@@ -40,7 +40,7 @@ from config.serializers import (
 )
 from sources.models import Quote, Source
 
-from . import selectors, services
+from . import cache, selectors, services
 from .models import (
     PUBLISH_PERMISSION,
     Attribution,
@@ -637,9 +637,15 @@ class MatrixSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     since = serializers.DateField(allow_null=True)
     group = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField(help_text="Rows on all pages.")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
     topics = TopicBriefSerializer(many=True)
     rows = RowSerializer(many=True, help_text="Countries first, then organisations.")
     changes = ChangeSerializer(many=True, help_text="With `since`: the cells that changed.")
+
+
+MAX_MATRIX_ROWS = 200
 
 
 class MatrixQuerySerializer(serializers.Serializer):
@@ -662,6 +668,16 @@ class MatrixQuerySerializer(serializers.Serializer):
         child=serializers.SlugField(),
         required=False,
         help_text="Topic slugs (repeat the parameter); all topics when absent.",
+    )
+    page = serializers.IntegerField(
+        required=False, min_value=1, max_value=100_000, help_text="Rows page, from 1."
+    )
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_MATRIX_ROWS,
+        help_text=f"Rows per page (default {selectors.MATRIX_PAGE_ROWS}, "
+        f"at most {MAX_MATRIX_ROWS}).",
     )
 
     def validate_topics(self, slugs):
@@ -704,15 +720,31 @@ def _flatten(details):
         yield details
 
 
-def _matrix(request) -> selectors.Matrix:
-    params = _query(MatrixQuerySerializer, request)
-    return selectors.matrix(
-        on=params["as_of"],
-        since=params.get("since"),
-        group=params.get("group"),
-        kind=params.get("kind", ""),
-        topics=params.get("topics") or list(Topic.objects.all()),
-    )
+def _matrix(params: dict, *, paged: bool = True) -> selectors.Matrix:
+    try:
+        return selectors.matrix(
+            on=params["as_of"],
+            since=params.get("since"),
+            group=params.get("group"),
+            kind=params.get("kind", ""),
+            topics=params.get("topics") or list(Topic.objects.all()),
+            page=params.get("page", 1) if paged else 1,
+            per_page=params.get("page_size", selectors.MATRIX_PAGE_ROWS) if paged else None,
+        )
+    except selectors.PageOutOfRange as error:
+        raise serializers.ValidationError({"page": [str(error)]}) from error
+
+
+def _cached_matrix_data(request, name: str, query_class, payload) -> dict | list:
+    """``payload(matrix)`` for the request's parameters, from the cache until
+    the next write."""
+    params = _query(query_class, request)
+    key = tuple(
+        (field, getattr(value, "slug", value))
+        for field, value in sorted(params.items())
+        if field != "topics"
+    ) + tuple(t.slug for t in params.get("topics") or ())
+    return cache.cached(name, key, lambda: payload(_matrix_data(_matrix(params))))
 
 
 def _matrix_data(grid: selectors.Matrix) -> dict:
@@ -722,6 +754,9 @@ def _matrix_data(grid: selectors.Matrix) -> dict:
         "as_of": grid.on,
         "since": grid.since,
         "group": grid.group.slug if grid.group else None,
+        "count": grid.row_count,
+        "page": grid.page,
+        "pages": grid.pages,
         "topics": grid.topics,
         "rows": [
             {"actor": actor, "cells": [cell_data(t, grid.cell(actor, t)) for t in grid.topics]}
@@ -749,8 +784,16 @@ def _matrix_data(grid: selectors.Matrix) -> dict:
 @permission_classes([AllowAny])
 def matrix(request):
     """Every country's (then organisation's) stance on each topic as of a date,
-    by the one as-of rule; with `since`, the cells that changed."""
-    return Response(MatrixSerializer(_matrix_data(_matrix(request))).data)
+    by the one as-of rule, a page of rows at a time; with `since`, the cells of
+    those rows that changed."""
+    return Response(
+        _cached_matrix_data(
+            request,
+            "api-matrix",
+            MatrixQuerySerializer,
+            lambda data: MatrixSerializer(data).data,
+        )
+    )
 
 
 MATRIX_COLUMNS = [
@@ -812,7 +855,8 @@ def _matrix_rows(grid: selectors.Matrix) -> Iterator[list]:
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def matrix_export(request):
-    return stream_csv(_matrix_rows(_matrix(request)), filename="matrix.csv")
+    params = _query(MatrixQuerySerializer, request)
+    return stream_csv(_matrix_rows(_matrix(params, paged=False)), filename="matrix.csv")
 
 
 matrix_export.cls.content_negotiation_class = JSONForErrors
@@ -925,13 +969,13 @@ class ChangesQuerySerializer(MatrixQuerySerializer):
 @permission_classes([AllowAny])
 def changes(request):
     """The cells whose stance differs between `since` and `as_of`, with the
-    statements made in between that moved them."""
-    params = _query(ChangesQuerySerializer, request)
-    grid = selectors.matrix(
-        on=params["as_of"],
-        since=params["since"],
-        group=params.get("group"),
-        kind=params.get("kind", ""),
-        topics=params.get("topics") or list(Topic.objects.all()),
+    statements made in between that moved them; for one page of the matrix's
+    rows at a time (`page`, `page_size`, as for the matrix)."""
+    return Response(
+        _cached_matrix_data(
+            request,
+            "api-changes",
+            ChangesQuerySerializer,
+            lambda data: ChangeSerializer(data["changes"], many=True).data,
+        )
     )
-    return Response(ChangeSerializer(_matrix_data(grid)["changes"], many=True).data)

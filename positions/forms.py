@@ -56,6 +56,13 @@ class MatrixForm(AsOfForm):
     topics = forms.MultipleChoiceField(
         label="Topics", required=False, widget=forms.CheckboxSelectMultiple
     )
+    # Not a control on the form: changing the date or a filter starts again at page 1.
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        error_messages={"invalid": "“page” must be a whole number, 1 or more."},
+    )
 
     def __init__(self, data=None, *, groups, topics):
         super().__init__(data)
@@ -72,6 +79,9 @@ class MatrixForm(AsOfForm):
         if since and on and since >= on:
             self.add_error("since", "“Compare with” must be a date before “As of”.")
         return cleaned
+
+    def clean_page(self) -> int:
+        return self.cleaned_data["page"] or 1
 
     @property
     def selected_group(self) -> Actor | None:

@@ -284,3 +284,54 @@ class Position(models.Model):
     @property
     def stance_order(self) -> int:
         return STANCE_ORDER[self.stance]
+
+
+class CellStatement(models.Model):
+    """A published position as it counts in one matrix cell: the state's or
+    organisation's own words, or an official's through the office that spoke
+    for it on that date, with the rank it counts at.
+
+    Derived from positions, roles, quotes and actors by ``positions.cells``
+    and kept in step with them on every write; never edited. It turns "the
+    latest statements up to D in each cell" into a few index probes per
+    cell instead of a scan of the whole record."""
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    rank = models.PositiveSmallIntegerField(help_text="Lower wins; see positions.selectors.")
+    is_claim = models.BooleanField()
+    claimant = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    role = models.ForeignKey(
+        Role,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The office through which an official's words count.",
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["subject", "topic", "is_claim", "as_of"], name="cellstatement_cell"
+            ),
+            models.Index(fields=["subject", "as_of"], name="cellstatement_subject"),
+            models.Index(fields=["topic", "as_of"], name="cellstatement_topic"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["position", "subject"], name="cellstatement_once_per_cell"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_claim=True, claimant__isnull=False)
+                | Q(is_claim=False, claimant__isnull=True),
+                name="cellstatement_claim_names_claimant",
+            ),
+        ]
+
+    def __str__(self):
+        return f"position {self.position_id} in cell ({self.subject_id}, {self.topic_id})"

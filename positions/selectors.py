@@ -17,18 +17,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min, Q
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
 from actors.models import Actor, Role
 
-from .models import Attribution, Position
+from .cells import OWN_RANK  # noqa: F401  (pages build Statements at this rank)
+from .models import Attribution, CellStatement, Position, Topic
 
-# Lower wins. Offices use Role.Rank (1-4) and the actor's own words (0) beat
-# any office. An outlet's report without direct words ranks below all direct
-# words, keeping the order of offices among reports.
-OWN_RANK = 0
-REPORT_PENALTY = 10
+# Lower wins (ranks are written by ``positions.cells``): the actor's own words
+# (0) beat any office (Role.Rank, 1-4), and an outlet's report without direct
+# words ranks below all direct words, keeping the order of offices among them.
 # Far enough ahead that a cell's whole record, later statements included, loads.
 END_OF_RECORD = dt.date(9999, 12, 31)
 
@@ -80,67 +79,59 @@ class CellStance:
         )
 
 
-def _speaking_roles(subject_ids: set[int] | None) -> dict[int, list[Role]]:
-    roles = Role.objects.speaking_for()
-    if subject_ids is not None:
-        roles = roles.filter(organisation_id__in=subject_ids)
-    by_holder: dict[int, list[Role]] = defaultdict(list)
-    for role in roles:
-        by_holder[role.holder_id].append(role)
-    return by_holder
+def _among(column: str, ids, params: list) -> str:
+    if ids is None:
+        return ""
+    ids = list(ids) or [0]
+    params.extend(ids)
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
 
 
 def _latest_candidates(
     on: dt.date, subject_ids: set[int] | None, topic_ids: list[int] | None
 ) -> RawSQL:
-    """The ids of the only published positions that can decide a cell as of
-    ``on``: per (state or organisation, topic), the statements of its latest
-    two dates (the latest sets the stance and its conflicts, the one before
-    decides which claims are still current), and each claimant's latest claims.
-    Any other statement is older than all of these, so ``resolve`` gives the
-    same answer with or without it; the database drops it instead of Python."""
-    position = Position._meta.db_table
-    actor = Actor._meta.db_table
-    role = Role._meta.db_table
-    params: list = []
-
-    def among(column: str, ids) -> str:
-        if ids is None:
-            return ""
-        ids = list(ids) or [0]
-        params.extend(ids)
-        return f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
-
-    params.append(on)
-    own = (
-        f"SELECT p.id AS position_id, p.actor_id AS subject_id, p.topic_id, p.as_of, "
-        f"p.attribution = 'claim' AS is_claim, p.claimant_id "
-        f"FROM {position} p JOIN {actor} a ON a.id = p.actor_id "
-        f"WHERE p.status = 'published' AND p.as_of <= %s "
-        f"AND a.kind IN ('state', 'organisation')"
-        + among("p.topic_id", topic_ids)
-        + among("p.actor_id", subject_ids)
+    """The ids of the only rows that can decide a cell as of ``on``: per
+    (state or organisation, topic), the statements of its latest two dates
+    (the latest sets the stance and its conflicts, the one before decides
+    which claims are still current) and the claims made since the earlier of
+    the two. Anything older, ``resolve`` would drop. Per cell that is two
+    index probes and a short range scan, whatever the size of the record;
+    only a cell with fewer than two dates of its own reads all its claims."""
+    table = CellStatement._meta.db_table
+    cell_params: list = []
+    cells = (
+        f"SELECT a.id AS subject_id, t.id AS topic_id "
+        f"FROM {Actor._meta.db_table} a CROSS JOIN {Topic._meta.db_table} t "
+        f"WHERE a.kind IN ('{Actor.Kind.STATE}', '{Actor.Kind.ORGANISATION}')"
+        + _among("a.id", subject_ids, cell_params)
+        + _among("t.id", topic_ids, cell_params)
     )
-    params.append(on)
-    spoken = (
-        f"SELECT p.id, r.organisation_id, p.topic_id, p.as_of, "
-        f"p.attribution = 'claim', p.claimant_id "
-        f"FROM {position} p JOIN {role} r ON r.holder_id = p.actor_id "
-        f"WHERE p.status = 'published' AND p.as_of <= %s "
-        f"AND r.kind = 'office' AND r.speaks_for_rank IS NOT NULL "
-        f"AND (r.start_date IS NULL OR r.start_date <= p.as_of) "
-        f"AND (r.end_date IS NULL OR r.end_date >= p.as_of)"
-        + among("p.topic_id", topic_ids)
-        + among("r.organisation_id", subject_ids)
-    )
+    # MATERIALIZED: computed once per cell. Inlined into the join below, the
+    # planner ran both probes once per joined row instead (6 s at 1M).
     sql = (
-        f"SELECT position_id FROM ("
-        f"SELECT position_id, is_claim, DENSE_RANK() OVER ("
-        f"PARTITION BY subject_id, topic_id, is_claim, "
-        f"CASE WHEN is_claim THEN claimant_id END ORDER BY as_of DESC) AS recency "
-        f"FROM ({own} UNION ALL {spoken}) counted"
-        f") ranked WHERE recency <= CASE WHEN is_claim THEN 1 ELSE 2 END"
+        f"WITH cell AS MATERIALIZED ({cells}), "
+        f"latest AS MATERIALIZED (SELECT c.subject_id, c.topic_id, "
+        f"(SELECT MAX(x.as_of) FROM {table} x WHERE x.subject_id = c.subject_id "
+        f"AND x.topic_id = c.topic_id AND x.is_claim = %s AND x.as_of <= %s) AS last "
+        f"FROM cell c), "
+        f"bounds AS MATERIALIZED (SELECT l.subject_id, l.topic_id, l.last, "
+        f"(SELECT MAX(x.as_of) FROM {table} x WHERE x.subject_id = l.subject_id "
+        f"AND x.topic_id = l.topic_id AND x.is_claim = %s AND x.as_of < l.last) AS before_last "
+        f"FROM latest l), "
+        f"since AS MATERIALIZED (SELECT subject_id, topic_id, "
+        f"COALESCE(before_last, last) AS own_from, COALESCE(before_last, %s) AS claims_from "
+        f"FROM bounds) "
+        # Own words from the earlier of the two dates (or the only one), claims
+        # made since it: each half one index range per cell.
+        f"SELECT s.id FROM since b JOIN {table} s "
+        f"ON s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
+        f"AND s.as_of >= b.own_from AND s.as_of <= %s "
+        f"UNION ALL "
+        f"SELECT s.id FROM since b JOIN {table} s "
+        f"ON s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
+        f"AND s.as_of >= b.claims_from AND s.as_of <= %s"
     )
+    params = [*cell_params, False, on, False, dt.date.min, False, on, True, on]
     return RawSQL(sql, params)
 
 
@@ -150,65 +141,32 @@ def statements(
     subjects: Iterable[Actor | int] | None = None,
     topics: Iterable[object] | None = None,
     latest_only: bool = False,
+    after: dt.date | None = None,
 ) -> list[Statement]:
-    """Every published statement on or before ``on`` that counts for a state or
-    organisation, with the rank it counts at; with ``latest_only``, just those
-    that can decide a cell as of ``on`` (enough for ``resolve``, not for a
-    history). Three queries whatever the data."""
+    """Every published statement on or before ``on`` (and, with ``after``,
+    later than that) that counts for a state or organisation, with the rank
+    it counts at; with ``latest_only``, just those that can decide a cell as
+    of ``on`` (enough for ``resolve``, not for a history). One query."""
     subject_ids = None if subjects is None else {getattr(s, "pk", s) for s in subjects}
-    roles_by_holder = _speaking_roles(subject_ids)
-
-    if subject_ids is None:
-        whose = Q(actor__kind__in=[Actor.Kind.STATE, Actor.Kind.ORGANISATION])
-    else:
-        whose = Q(actor_id__in=subject_ids)
-    positions = (
-        Position.objects.published()
-        .on_or_before(on)
-        .filter(whose | Q(actor_id__in=list(roles_by_holder)))
-        .with_evidence()
-    )
     topic_ids = None if topics is None else [getattr(t, "pk", t) for t in topics]
+    rows = CellStatement.objects.filter(as_of__lte=on)
+    if after is not None:
+        rows = rows.filter(as_of__gt=after)
+    if subject_ids is not None:
+        rows = rows.filter(subject_id__in=subject_ids)
     if topic_ids is not None:
-        positions = positions.filter(topic_id__in=topic_ids)
+        rows = rows.filter(topic_id__in=topic_ids)
     if latest_only:
-        positions = positions.filter(pk__in=_latest_candidates(on, subject_ids, topic_ids))
-
-    result = []
-    for position in positions:
-        if position.actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
-            rank, role = _rank_of_own(position, roles_by_holder)
-            result.append(Statement(position.actor_id, position, rank, role))
-        # An official's words count for each body their office spoke for on that date.
-        penalty = REPORT_PENALTY if position.attribution == Attribution.REPORT else 0
-        for role in roles_by_holder.get(position.actor_id, ()):
-            if role.is_held_on(position.as_of):
-                rank = role.speaks_for_rank + penalty
-                result.append(Statement(role.organisation_id, position, rank, role))
-    return result
-
-
-def _rank_of_own(
-    position: Position, roles_by_holder: dict[int, list[Role]]
-) -> tuple[int, Role | None]:
-    """The rank of a position on the actor's own row, and the office through
-    which a spokesperson's words count."""
-    if position.attribution == Attribution.SPEAKING_FOR:
-        speaker_id = position.quote.speaker_id
-        offices = sorted(
-            (
-                role
-                for role in roles_by_holder.get(speaker_id, ())
-                if role.organisation_id == position.actor_id and role.is_held_on(position.as_of)
-            ),
-            key=lambda role: role.speaks_for_rank,
-        )
-        if offices:
-            return offices[0].speaks_for_rank, offices[0]
-        return Role.Rank.OFFICIAL, None
-    if position.attribution == Attribution.REPORT:
-        return OWN_RANK + REPORT_PENALTY, None
-    return OWN_RANK, None
+        rows = rows.filter(pk__in=_latest_candidates(on, subject_ids, topic_ids))
+    rows = rows.select_related(
+        "role",
+        "position__actor",
+        "position__topic",
+        "position__claimant",
+        "position__quote__source",
+        "position__quote__speaker",
+    ).prefetch_related("position__conditions")
+    return [Statement(row.subject_id, row.position, row.rank, row.role) for row in rows]
 
 
 def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int) -> CellStance:
@@ -373,22 +331,32 @@ def changes_between(
 def neighbouring_dates(
     *, on: dt.date, topics: Iterable[object] | None = None
 ) -> tuple[dt.date | None, dt.date | None]:
-    """The nearest dates before and after ``on`` on which a published statement
-    was made, for stepping through the record. One query."""
-    positions = Position.objects.published()
+    """The nearest dates before and after ``on`` on which a statement that
+    counts in the matrix was made, for stepping through the record. One
+    query: two index probes per topic."""
+    columns = Topic.objects.all()
     if topics is not None:
-        positions = positions.filter(topic__in=list(topics))
-    dates = positions.aggregate(
-        previous=Max("as_of", filter=Q(as_of__lt=on)),
-        next=Min("as_of", filter=Q(as_of__gt=on)),
+        columns = columns.filter(pk__in=[getattr(t, "pk", t) for t in topics])
+    made = CellStatement.objects.filter(topic=OuterRef("pk"))
+    per_topic = columns.annotate(
+        previous=Subquery(made.filter(as_of__lt=on).order_by("-as_of").values("as_of")[:1]),
+        following=Subquery(made.filter(as_of__gt=on).order_by("as_of").values("as_of")[:1]),
+    ).values_list("previous", "following")
+    previous, following = zip(*per_topic, strict=True) if per_topic else ((), ())
+    return (
+        max(filter(None, previous), default=None),
+        min(filter(None, following), default=None),
     )
-    return dates["previous"], dates["next"]
+
+
+MATRIX_PAGE_ROWS = 50
 
 
 @dataclass
 class Matrix:
-    """The rows, columns and cells of the stance matrix as of a date, and the
-    cells that changed since an earlier date. Pages, API and exports share it."""
+    """One page of rows of the stance matrix as of a date, with its columns and
+    cells, and the cells of those rows that changed since an earlier date.
+    Pages, API and exports share it."""
 
     on: dt.date
     topics: list
@@ -397,6 +365,9 @@ class Matrix:
     since: dt.date | None = None
     group: Actor | None = None
     changes: list[CellChange] = field(default_factory=list)
+    row_count: int = 0  # on every page
+    page: int = 1
+    per_page: int | None = None
 
     def cell(self, actor: Actor, topic) -> CellStance | None:
         return self.cells.get((actor.pk, topic.pk))
@@ -408,6 +379,16 @@ class Matrix:
     def _changed(self) -> dict[tuple[int, int], CellChange]:
         return {(c.subject_id, c.topic_id): c for c in self.changes}
 
+    @property
+    def pages(self) -> int:
+        if not self.per_page:
+            return 1
+        return max(1, -(-self.row_count // self.per_page))
+
+
+class PageOutOfRange(ValueError):
+    pass
+
 
 def matrix(
     *,
@@ -416,31 +397,82 @@ def matrix(
     since: dt.date | None = None,
     group: Actor | None = None,
     kind: str = "",
+    page: int = 1,
+    per_page: int | None = MATRIX_PAGE_ROWS,
 ) -> Matrix:
-    """Rows are the states and organisations with a statement up to ``on`` (or,
-    with ``group``, its members on ``on`` and the group itself), countries
-    first; ``kind`` keeps one of the two. Five queries, six with a group."""
+    """Rows are the states and organisations with a statement on ``topics`` up
+    to ``on`` (or, with ``group``, its members on ``on`` and the group itself),
+    countries first; ``kind`` keeps one of the two. ``per_page`` rows from
+    ``page`` (all with None): the work is per row shown, whatever the size of
+    the record. Four queries, one more with a group, three more with ``since``."""
     rows = Actor.objects.matrix_rows()
     if kind:
         rows = rows.filter(kind=kind)
-    subjects = None
     if group is not None:
         members = Role.objects.memberships().current(on=on).filter(organisation=group)
-        subjects = {*members.values_list("holder_id", flat=True), group.pk}
-        rows = rows.filter(pk__in=subjects)
-    # Comparing needs each cell's whole record since `since`; the stance alone
-    # needs only the statements that can still decide it.
-    grouped = statements_by_cell(on=on, subjects=subjects, topics=topics, latest_only=since is None)
-    cells = {
-        key: resolve(found, subject_id=key[0], topic_id=key[1]) for key, found in grouped.items()
-    }
-    if group is None:
-        rows = rows.filter(pk__in={subject_id for subject_id, _ in cells})
+        rows = rows.filter(pk__in={*members.values_list("holder_id", flat=True), group.pk})
+    else:
+        spoken = CellStatement.objects.filter(
+            subject=OuterRef("pk"), as_of__lte=on, topic__in=[t.pk for t in topics]
+        )
+        rows = rows.filter(Exists(spoken))
+    row_count = rows.count()
+    if per_page is not None:
+        if page > 1 and (page - 1) * per_page >= row_count:
+            raise PageOutOfRange(f"There is no page {page}: the matrix has {row_count} rows.")
+        rows = rows[(page - 1) * per_page : page * per_page]
     rows = list(rows)
-    shown = {actor.pk for actor in rows}
+    shown = [actor.pk for actor in rows]
+    cells = stances_as_of(on=on, subjects=shown, topics=topics)
     changes = []
-    if since is not None:
-        changes = [c for c in changes_in(grouped, start=since, end=on) if c.subject_id in shown]
+    if since is not None and since < on:
+        before = stances_as_of(on=since, subjects=shown, topics=topics)
+        moved = {
+            key
+            for key in cells.keys() | before.keys()
+            if _stance(cells.get(key)) != _stance(before.get(key))
+        }
+        grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
+        if moved:
+            made = statements(
+                on=on,
+                after=since,
+                subjects={subject_id for subject_id, _ in moved},
+                topics={topic_id for _, topic_id in moved},
+            )
+            for statement in made:
+                grouped[statement.subject_id, statement.position.topic_id].append(statement)
+        order = {pk: n for n, pk in enumerate(shown)}
+        topic_order = {topic.pk: n for n, topic in enumerate(topics)}
+        for subject_id, topic_id in sorted(
+            moved, key=lambda key: (order[key[0]], topic_order[key[1]])
+        ):
+            empty = CellStance(subject_id=subject_id, topic_id=topic_id)
+            changes.append(
+                CellChange(
+                    subject_id,
+                    topic_id,
+                    before.get((subject_id, topic_id), empty),
+                    cells.get((subject_id, topic_id), empty),
+                    sorted(
+                        grouped[subject_id, topic_id],
+                        key=lambda s: (s.position.as_of, s.is_claim, s.rank),
+                    ),
+                )
+            )
     return Matrix(
-        on=on, topics=topics, rows=rows, cells=cells, since=since, group=group, changes=changes
+        on=on,
+        topics=topics,
+        rows=rows,
+        cells=cells,
+        since=since,
+        group=group,
+        changes=changes,
+        row_count=row_count,
+        page=page,
+        per_page=per_page,
     )
+
+
+def _stance(cell: CellStance | None) -> str | None:
+    return cell.stance if cell else None

@@ -22,7 +22,17 @@ from actors.models import Actor, Role
 from sources.models import Quote, Source
 from sources.text import sha256_hex
 
-from .models import Attribution, Condition, Position, PositionCondition, Stance, Status, Topic
+from . import cells
+from .models import (
+    Attribution,
+    CellStatement,
+    Condition,
+    Position,
+    PositionCondition,
+    Stance,
+    Status,
+    Topic,
+)
 
 PREFIX = "syn-"  # every synthetic slug starts with it, so the set can be removed
 SOURCE_URL = "https://synthetic.example.org/"
@@ -62,6 +72,7 @@ def remove() -> int:
     and a million deletions must not write a million of them either."""
     with transaction.atomic():
         positions = Position.objects.filter(topic__slug__startswith=PREFIX)
+        CellStatement.objects.filter(topic__slug__startswith=PREFIX)._raw_delete("default")
         PositionCondition.objects.filter(position__in=positions)._raw_delete("default")
         deleted = positions._raw_delete("default")
         sources = Source.objects.filter(url__startswith=SOURCE_URL)
@@ -205,6 +216,8 @@ def generate(*, positions: int, seed: int = 1, countries: int | None = None) -> 
     report.add("sources", sources_made)
     report.add("quotes", quotes_made)
     report.add("positions", made)
+    # Bulk inserts send no signals: the matrix's index is written in one go.
+    report.add("cell statements", cells.rebuild())
     # After a bulk load the planner's statistics are stale until autovacuum
     # comes by; measured then, PostgreSQL chose nested loops over 100k rows.
     with connection.cursor() as cursor:

@@ -9,6 +9,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -19,8 +20,8 @@ from django_htmx.middleware import HtmxDetails
 
 from actors.models import Actor, Role
 
+from . import cache, selectors, timeline
 from . import search as search_backend
-from . import selectors, timeline
 from .forms import AsOfForm, FeedForm, MatrixForm, SearchForm
 from .models import Condition, Position, Stance, Status, Topic
 from .selectors import (
@@ -74,19 +75,38 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
         Actor.objects.organisations().filter(member_roles__kind=Role.Kind.MEMBERSHIP).distinct()
     )
     form = MatrixForm(request.GET, groups=groups, topics=topics)
-    template = (
-        "positions/matrix.html#matrix" if _wants_partial(request) else "positions/matrix.html"
-    )
+    partial = _wants_partial(request)
     context = {"form": form, "stances": Stance.choices}
+    if form.is_valid():
+        params = form.cleaned_data
+        # Links in the grid are built from these values only, never from the
+        # raw query string, so two requests with one key get the same page.
+        key = (*_matrix_query(request, form).items(), params["page"], partial)
+        try:
+            # The grid is the costly part, and the same for every reader until
+            # the next write; the page around it is rendered each time.
+            grid_html = cache.cached("matrix-page", key, lambda: _matrix_html(request, form))
+        except selectors.PageOutOfRange as error:
+            form.add_error("page", str(error))
     if not form.is_valid():
-        return render(request, template, context, status=400)
+        grid_html = render_to_string("positions/matrix.html#matrix", context, request)
+        status = 400
+    else:
+        status = 200
+    if partial:
+        return HttpResponse(grid_html, status=status)
+    page = {"matrix_html": grid_html, "on": form.cleaned_data["as_of"] if status == 200 else None}
+    return render(request, "positions/matrix.html", page, status=status)
 
+
+def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
     grid = selectors.matrix(
         on=form.cleaned_data["as_of"],
         since=form.cleaned_data["since"],
         group=form.selected_group,
         kind=form.cleaned_data["kind"],
         topics=form.selected_topics,
+        page=form.cleaned_data["page"],
     )
     actors = {actor.pk: actor for actor in grid.rows}
     topics_by_id = {topic.pk: topic for topic in grid.topics}
@@ -98,25 +118,42 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
         ]
 
     previous, following = neighbouring_dates(on=grid.on, topics=grid.topics)
-    context |= {
+    query = _matrix_query(request, form)
+    page_query = urlencode(query, doseq=True)
+    first = (grid.page - 1) * (grid.per_page or 0) + 1
+    context = {
+        "form": form,
+        "stances": Stance.choices,
         "on": grid.on,
         "since": grid.since,
         "group": grid.group,
         "columns": grid.topics,
         "sections": _row_sections(grid.rows, cells_for),
-        "row_count": len(grid.rows),
+        "row_count": grid.row_count,
+        "rows_shown": (first, first + len(grid.rows) - 1),
+        "page": grid.page,
+        "pages": grid.pages,
+        "page_query": page_query + "&" if page_query else "",
         "changes": [(actors[c.subject_id], topics_by_id[c.topic_id], c) for c in grid.changes],
         "previous": previous,
         "following": following,
-        "step_query": _query_without(request, "as_of"),
+        "step_query": urlencode({k: v for k, v in query.items() if k != "as_of"}, doseq=True),
     }
-    return render(request, template, context)
+    return render_to_string("positions/matrix.html#matrix", context, request)
 
 
-def _query_without(request: HttpRequest, *names: str) -> str:
-    """The current query string minus ``names``, to append a new value to."""
-    kept = [(key, value) for key, value in request.GET.lists() if key not in names]
-    return urlencode([(key, value) for key, values in kept for value in values])
+def _matrix_query(request: HttpRequest, form: MatrixForm) -> dict:
+    """The matrix's parameters, cleaned and in one order; ``as_of`` only when
+    asked for, so that a link to "today" stays today tomorrow."""
+    params = form.cleaned_data
+    query = {
+        "as_of": params["as_of"].isoformat() if request.GET.get("as_of") else "",
+        "since": params["since"].isoformat() if params["since"] else "",
+        "group": params["group"],
+        "kind": params["kind"],
+        "topics": sorted(params["topics"] or []),
+    }
+    return {name: value for name, value in query.items() if value}
 
 
 @require_safe

@@ -168,3 +168,13 @@ def seeded_class(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         yield load_seed()
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The database rolls back after each test; the cache must forget too."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

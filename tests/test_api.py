@@ -222,6 +222,9 @@ class TestReads:
             "as_of": "2025-02-26",
             "since": None,
             "group": None,
+            "count": 1,
+            "page": 1,
+            "pages": 1,
             "topics": [
                 {
                     "slug": "own-troops",
@@ -613,3 +616,22 @@ def test_text_that_is_not_unicode_is_refused(editor_api):
     )
     assert response.status_code == 400
     assert list(response.json()) == ["publisher"]
+
+
+def test_the_matrix_and_its_changes_come_a_page_of_rows_at_a_time(make, client):
+    topic = make.topic()
+    make.countries(topic, 5)
+    body = client.get(f"{API}/matrix/", {"page_size": 2, "page": 3}).json()
+    assert (body["count"], body["page"], body["pages"]) == (5, 3, 3)
+    assert len(body["rows"]) == 1
+    changes = client.get(f"{API}/changes/", {"since": "2025-01-15", "page_size": 2}).json()
+    assert [c["after"] for c in changes] == ["opposes", "opposes"]
+    beyond = client.get(f"{API}/matrix/", {"page_size": 2, "page": 4})
+    assert beyond.status_code == 400
+    assert beyond.json() == {"page": ["There is no page 4: the matrix has 5 rows."]}
+    too_big = client.get(f"{API}/matrix/", {"page_size": 201})
+    assert too_big.status_code == 400
+    assert "page_size" in too_big.json()
+    # The whole matrix still comes in one CSV.
+    export = client.get(f"{API}/matrix/export/")
+    assert len(b"".join(export.streaming_content).decode().splitlines()) == 1 + 5

@@ -78,9 +78,9 @@ class TestCellDrillDown:
         assert client.get(cell_url(actor, topic)).status_code == 404
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Actor, topic, roles, positions, conditions, retracted positions (and
-        # their conditions, when there are any).
-        with django_assert_num_queries(6):
+        # Actor, topic, statements, conditions, retracted positions (and their
+        # conditions, when there are any).
+        with django_assert_num_queries(5):
             client.get(cell_url("russia", "reassurance-force"))
 
 
@@ -133,8 +133,8 @@ class TestTopicPage:
         assert "Russian consent first" in response.content.decode()
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Topic, wordings, roles, positions, conditions, rows.
-        with django_assert_num_queries(6):
+        # Topic, wordings, statements, conditions, rows.
+        with django_assert_num_queries(5):
             client.get(reverse("positions:topic_detail", args=["own-troops"]))
 
 
@@ -194,9 +194,9 @@ class TestActorPage:
         assert client.get(reverse("actors:detail", args=["atlantis"])).status_code == 404
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Actor, aliases, roles held, roles in it, statements (3), topics, quotes
+        # Actor, aliases, roles held, roles in it, statements (2), topics, quotes
         # (their positions only when there are quotes).
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             client.get(reverse("actors:detail", args=["united-kingdom"]))
 
 
@@ -268,8 +268,8 @@ class TestConditionsPage:
         assert "must be a date" in response.content.decode()
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Roles, positions, conditions of positions, actors, conditions.
-        with django_assert_num_queries(5):
+        # Statements, conditions of positions, actors, conditions.
+        with django_assert_num_queries(4):
             client.get(reverse("positions:conditions"))
 
 

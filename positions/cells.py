@@ -1,0 +1,169 @@
+"""Keeping ``CellStatement`` in step with the record.
+
+Each published position counts in the cell of the state or organisation it
+is about (at rank 0, or its office's rank for a spokesperson's words, plus
+the report penalty) and in the cell of every state or organisation an
+official's office spoke for on its date. This module writes those rows in
+SQL, for some positions (``refresh``) or all (``rebuild``).
+
+Why signals, against our rule of nothing hidden in ``save()`` or signals:
+the table is an index, not a business rule, and it must follow every write
+(admin, API, history revert, ``loaddata``), including ones no service of
+ours sees. ``receivers`` below is the one place that listens; the tests
+compare the table after edits through each path with a full rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from actors.models import Actor, Role
+from sources.models import Quote
+
+from .models import Attribution, CellStatement, Position, Status
+
+CHUNK = 500
+OWN_RANK = 0
+REPORT_PENALTY = 10  # an outlet's report ranks below any direct words
+
+
+def _held(role: str, position: str) -> str:
+    return (
+        f"({role}.start_date IS NULL OR {role}.start_date <= {position}.as_of) "
+        f"AND ({role}.end_date IS NULL OR {role}.end_date >= {position}.as_of)"
+    )
+
+
+def _speaking(role: str) -> str:
+    return f"{role}.kind = 'office' AND {role}.speaks_for_rank IS NOT NULL"
+
+
+def _rows_sql(where: str) -> str:
+    """SELECT of the rows ``positions`` matching ``where`` (on alias p) count in."""
+    position = Position._meta.db_table
+    actor = Actor._meta.db_table
+    role = Role._meta.db_table
+    quote = Quote._meta.db_table
+    # A spokesperson's words on the state's own row count at the rank of their
+    # best office on that date; a lone official's default is "other official".
+    best_office = (
+        f"SELECT {{}} FROM {role} r WHERE r.holder_id = q.speaker_id "
+        f"AND r.organisation_id = p.actor_id AND {_speaking('r')} AND {_held('r', 'p')} "
+        f"ORDER BY r.speaks_for_rank, r.id LIMIT 1"
+    )
+    own = (
+        f"SELECT p.id, p.actor_id, p.topic_id, p.as_of, "
+        f"CASE p.attribution "
+        f"WHEN '{Attribution.SPEAKING_FOR}' "
+        f"THEN COALESCE(({best_office.format('r.speaks_for_rank')}), {Role.Rank.OFFICIAL}) "
+        f"WHEN '{Attribution.REPORT}' THEN {OWN_RANK + REPORT_PENALTY} ELSE {OWN_RANK} END, "
+        f"p.attribution = '{Attribution.CLAIM}', p.claimant_id, "
+        f"CASE WHEN p.attribution = '{Attribution.SPEAKING_FOR}' "
+        f"THEN ({best_office.format('r.id')}) END "
+        f"FROM {position} p JOIN {actor} a ON a.id = p.actor_id "
+        f"JOIN {quote} q ON q.id = p.quote_id "
+        f"WHERE p.status = '{Status.PUBLISHED}' "
+        f"AND a.kind IN ('{Actor.Kind.STATE}', '{Actor.Kind.ORGANISATION}') AND {where}"
+    )
+    # An official's words count once for each body an office spoke for on the
+    # date, through the best of their offices there.
+    spoken = (
+        f"SELECT p.id, r.organisation_id, p.topic_id, p.as_of, "
+        f"r.speaks_for_rank + CASE WHEN p.attribution = '{Attribution.REPORT}' "
+        f"THEN {REPORT_PENALTY} ELSE 0 END, "
+        f"p.attribution = '{Attribution.CLAIM}', p.claimant_id, r.id "
+        f"FROM {position} p JOIN {role} r ON r.holder_id = p.actor_id "
+        f"WHERE p.status = '{Status.PUBLISHED}' AND {_speaking('r')} AND {_held('r', 'p')} "
+        f"AND NOT EXISTS (SELECT 1 FROM {role} b WHERE b.holder_id = r.holder_id "
+        f"AND b.organisation_id = r.organisation_id AND {_speaking('b')} AND {_held('b', 'p')} "
+        f"AND (b.speaks_for_rank < r.speaks_for_rank "
+        f"OR (b.speaks_for_rank = r.speaks_for_rank AND b.id < r.id))) AND {where}"
+    )
+    return f"{own} UNION ALL {spoken}"
+
+
+def _insert(where: str, params: list) -> None:
+    table = CellStatement._meta.db_table
+    columns = "position_id, subject_id, topic_id, as_of, rank, is_claim, claimant_id, role_id"
+    with connection.cursor() as cursor:
+        # Both halves of the UNION carry the same filter, so the parameters twice.
+        cursor.execute(f"INSERT INTO {table} ({columns}) {_rows_sql(where)}", params * 2)
+
+
+def refresh(position_ids: Iterable[int]) -> None:
+    """Rewrite the rows of these positions from the record as it is now."""
+    ids = sorted(set(position_ids))
+    with transaction.atomic():
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            CellStatement.objects.filter(position_id__in=chunk)._raw_delete(connection.alias)
+            _insert(f"p.id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+
+def refresh_for_actors(actor_ids: Iterable[int]) -> None:
+    """After a change to these actors or their roles: every position they
+    made, were the subject of, or spoke for a body in."""
+    actor_ids = list(actor_ids)
+    refresh(
+        Position.objects.filter(
+            Q(actor_id__in=actor_ids) | Q(quote__speaker_id__in=actor_ids)
+        ).values_list("pk", flat=True)
+    )
+
+
+def rebuild() -> int:
+    """Every row from scratch, after a bulk load; returns how many."""
+    with transaction.atomic():
+        CellStatement.objects.all()._raw_delete(connection.alias)
+        _insert("1 = 1", [])
+        return CellStatement.objects.count()
+
+
+# The receivers. ``raw`` saves come from loaddata, whose rows may arrive
+# before the rows they refer to; import_data rebuilds the table afterwards.
+
+
+def _position_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh([instance.pk])
+
+
+def _quote_saved(sender, instance, raw=False, **kwargs):
+    # The speaker decides a spokesperson's rank on the state's own row.
+    if not raw:
+        refresh(Position.objects.filter(quote=instance).values_list("pk", flat=True))
+
+
+def _remember_previous(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    instance._cells_previous = sender.objects.filter(pk=instance.pk).values().first()
+
+
+def _role_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    previous = getattr(instance, "_cells_previous", None) or {}
+    refresh_for_actors({instance.holder_id, previous.get("holder_id", instance.holder_id)})
+
+
+def _actor_saved(sender, instance, raw=False, created=False, **kwargs):
+    # Only a state or organisation has a row; a change of kind moves its words.
+    previous = getattr(instance, "_cells_previous", None) or {}
+    if not raw and not created and previous.get("kind") != instance.kind:
+        refresh_for_actors([instance.pk])
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    post_save.connect(_position_saved, sender=Position, dispatch_uid="cells-position")
+    post_save.connect(_quote_saved, sender=Quote, dispatch_uid="cells-quote")
+    pre_save.connect(_remember_previous, sender=Role, dispatch_uid="cells-role-pre")
+    post_save.connect(_role_changed, sender=Role, dispatch_uid="cells-role")
+    post_delete.connect(_role_changed, sender=Role, dispatch_uid="cells-role-delete")
+    pre_save.connect(_remember_previous, sender=Actor, dispatch_uid="cells-actor-pre")
+    post_save.connect(_actor_saved, sender=Actor, dispatch_uid="cells-actor")

@@ -1,0 +1,160 @@
+"""The matrix's index (CellStatement) follows every kind of write, and the
+cached matrix is never stale after one."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from actors.models import Actor, Role
+from positions import cells
+from positions.models import Attribution, CellStatement, Stance, Status
+from positions.selectors import MATRIX_PAGE_ROWS
+
+pytestmark = pytest.mark.django_db
+
+JAN, FEB, MAR = dt.date(2025, 1, 10), dt.date(2025, 2, 10), dt.date(2025, 3, 10)
+
+
+def table() -> set[tuple]:
+    return set(
+        CellStatement.objects.values_list(
+            "position_id", "subject_id", "topic_id", "as_of", "rank", "is_claim", "claimant_id",
+            "role_id",
+        )
+    )  # fmt: skip
+
+
+def assert_in_step():
+    """What the writes left equals what a rebuild from scratch writes."""
+    kept = table()
+    cells.rebuild()
+    assert kept == table()
+
+
+@pytest.fixture
+def world(make):
+    topic = make.topic()
+    state = make.state("Freedonia", "FD")
+    other = make.state("Sylvania", "SY")
+    leader = make.official("Rufus Firefly")
+    office = make.office(leader, state, title="President", start_date=JAN)
+    own = make.position(actor=state, topic=topic, as_of=JAN)
+    spoken = make.position(actor=leader, topic=topic, as_of=FEB, stance=Stance.OPPOSES)
+    claim = make.position(
+        actor=state,
+        topic=topic,
+        as_of=MAR,
+        stance=Stance.CONDITIONAL,
+        attribution=Attribution.CLAIM,
+        claimant=other,
+        speaker=other,
+    )
+    return {"topic": topic, "state": state, "other": other, "leader": leader, "office": office,
+            "own": own, "spoken": spoken, "claim": claim}  # fmt: skip
+
+
+def test_each_statement_counts_where_the_rule_says(world):
+    w = world
+    assert table() == {
+        (w["own"].pk, w["state"].pk, w["topic"].pk, JAN, 0, False, None, None),
+        (w["spoken"].pk, w["state"].pk, w["topic"].pk, FEB, 1, False, None, w["office"].pk),
+        (w["claim"].pk, w["state"].pk, w["topic"].pk, MAR, 0, True, w["other"].pk, None),
+    }
+    assert_in_step()
+
+
+def test_edits_to_positions_roles_quotes_and_actors_keep_it_in_step(world, make):
+    w = world
+    # Unpublishing takes a statement out; moving its date moves it.
+    w["spoken"].status = Status.DRAFT
+    w["spoken"].save()
+    assert not CellStatement.objects.filter(position=w["spoken"]).exists()
+    w["own"].as_of = dt.date(2025, 1, 20)
+    w["own"].save()
+    assert_in_step()
+    w["spoken"].status = Status.PUBLISHED
+    w["spoken"].save()
+    # The office ending before the words: they are the leader's own again.
+    w["office"].end_date = dt.date(2025, 2, 1)
+    w["office"].save()
+    assert not CellStatement.objects.filter(position=w["spoken"]).exists()
+    assert_in_step()
+    # The office handed to someone else, then deleted.
+    successor = make.official("Chicolini")
+    w["office"].holder = successor
+    w["office"].end_date = None
+    w["office"].save()
+    assert_in_step()
+    w["office"].delete()
+    assert_in_step()
+    # A state turned organisation keeps its row; an official has none.
+    w["state"].kind = Actor.Kind.OFFICIAL
+    w["state"].iso_code = ""
+    w["state"].save()
+    assert not CellStatement.objects.filter(subject=w["state"]).exists()
+    assert_in_step()
+
+
+def test_a_spokespersons_rank_follows_the_quotes_speaker(world, make):
+    w = world
+    spokesman = make.official("Spokesman")
+    make.office(spokesman, w["state"], rank=Role.Rank.SPOKESPERSON, title="Spokesman")
+    position = make.position(
+        actor=w["state"],
+        topic=w["topic"],
+        as_of=MAR,
+        attribution=Attribution.SPEAKING_FOR,
+        speaker=spokesman,
+    )
+    assert CellStatement.objects.get(position=position).rank == Role.Rank.SPOKESPERSON
+    quote = position.quote
+    quote.speaker = w["leader"]
+    quote.save()
+    assert CellStatement.objects.get(position=position).rank == Role.Rank.HEAD
+    assert_in_step()
+
+
+def test_a_write_makes_the_cached_matrix_stale_at_once(
+    world, client, django_capture_on_commit_callbacks
+):
+    w = world
+    url = reverse("positions:matrix")
+    first = client.get(url).content.decode()
+    assert 'class="cell stance-opposes' in first
+    # Served from the cache: no query touches the statements.
+    again = client.get(url)
+    assert again.content.decode() == first
+    with django_capture_on_commit_callbacks(execute=True):
+        w["spoken"].stance = Stance.SUPPORTS
+        w["spoken"].save()
+    after = client.get(url).content.decode()
+    assert after != first
+    assert 'class="cell stance-opposes' not in after
+    assert 'class="cell stance-supports' in after
+
+
+def test_the_cached_matrix_costs_no_statement_query(world, client, django_assert_num_queries):
+    url = reverse("positions:matrix")
+    client.get(url)
+    # Topics and groups for the form; the grid comes from the cache.
+    with django_assert_num_queries(2):
+        assert client.get(url).status_code == 200
+
+
+def test_the_matrix_shows_its_rows_a_page_at_a_time(make, client):
+    topic = make.topic()
+    make.countries(topic, MATRIX_PAGE_ROWS + 5)
+    url = reverse("positions:matrix")
+    first = client.get(url)
+    page = first.content.decode()
+    assert f"Rows 1–{MATRIX_PAGE_ROWS} of {MATRIX_PAGE_ROWS + 5}" in page
+    assert 'href="?page=2"' in page
+    second = client.get(url, {"page": 2}).content.decode()
+    assert f"Rows {MATRIX_PAGE_ROWS + 1}–{MATRIX_PAGE_ROWS + 5} of" in second
+    shown = {a.pk for _, rows in first.context["sections"] for a, _ in rows}
+    assert len(shown) == MATRIX_PAGE_ROWS
+    beyond = client.get(url, {"page": 3})
+    assert beyond.status_code == 400
+    assert "There is no page 3" in beyond.content.decode()
+    assert client.get(url, {"page": "0"}).status_code == 400
