@@ -1,6 +1,7 @@
 """Measure every page and endpoint in-process against the database named by
 DATABASE_URL (already filled by generate_synthetic): server time (median and
-95th percentile over repeated requests) and SQL queries per request. Prints
+95th percentile over repeated requests; the cache emptied before each request
+except on the lines marked "cached") and SQL queries per request. Prints
 one JSON object. Run by benchmarks/run.py; not meant to be run by hand."""
 
 import json
@@ -18,6 +19,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -37,6 +39,7 @@ def endpoints() -> list[tuple[str, str]]:
     topic = Topic.objects.filter(slug__startswith="syn-topic-").order_by("pk").first()
     return [
         ("matrix, today", "/"),
+        ("matrix, today, cached", "/"),
         ("matrix, past date", "/?as_of=2022-01-01"),
         ("matrix, group and topics", f"/?group={bloc.slug}&topics={topic.slug}"),
         ("compare two dates", "/?as_of=2026-01-01&since=2025-06-01"),
@@ -45,13 +48,16 @@ def endpoints() -> list[tuple[str, str]]:
         ("actor page", f"/actors/{state.slug}/"),
         ("search", "/search/?q=statement+rather"),
         ("API matrix", "/api/v1/matrix/"),
+        ("API matrix, cached", "/api/v1/matrix/"),
         ("API positions list", "/api/v1/positions/"),
         ("API positions CSV", f"/api/v1/positions/export/?topic={topic.slug}"),
         ("API changes", "/api/v1/changes/?since=2025-06-01&as_of=2026-01-01"),
     ]
 
 
-def timed(client, url):
+def timed(client, url, *, cached=False):
+    if not cached:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         response = client.get(url, HTTP_HOST="127.0.0.1")
@@ -70,8 +76,13 @@ def summary(times: list[float]) -> dict:
 
 
 def raw_matrix_query() -> dict:
-    """The one SQL query that picks the statements deciding the matrix."""
-    candidates = selectors._latest_candidates(timezone.localdate(), None, None)
+    """The one SQL query that picks the statements deciding the matrix's
+    first page of rows (what the page itself computes)."""
+    topics = list(Topic.objects.all())
+    first_page = selectors.matrix(on=timezone.localdate(), topics=topics).rows
+    candidates = selectors._latest_candidates(
+        timezone.localdate(), {actor.pk for actor in first_page}, [t.pk for t in topics]
+    )
     times = []
     with connection.cursor() as cursor:
         for _ in range(REPEAT):
@@ -86,10 +97,11 @@ def main():
     client = Client()
     results = {}
     for name, url in endpoints():
-        timed(client, url)  # warm up: imports, template compilation
+        cached = name.endswith(", cached")
+        timed(client, url)  # warm up: imports, template compilation (and the cache)
         times, counts, spent = [], set(), 0.0
         while len(times) < REPEAT and (spent < BUDGET or len(times) < 1):
-            took, count = timed(client, url)
+            took, count = timed(client, url, cached=cached)
             times.append(took)
             counts.add(count)
             spent += took

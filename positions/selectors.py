@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
@@ -58,6 +59,7 @@ class CellStance:
     subject_id: int
     topic_id: int
     current: Statement | None = None
+    same_day: list[Statement] = field(default_factory=list)  # its other own words that day
     conflicts: list[Statement] = field(default_factory=list)
     claims: list[Statement] = field(default_factory=list)
 
@@ -142,30 +144,45 @@ def statements(
     topics: Iterable[object] | None = None,
     latest_only: bool = False,
     after: dt.date | None = None,
+    evidence: bool = True,
 ) -> list[Statement]:
     """Every published statement on or before ``on`` (and, with ``after``,
     later than that) that counts for a state or organisation, with the rank
     it counts at; with ``latest_only``, just those that can decide a cell as
-    of ``on`` (enough for ``resolve``, not for a history). One query."""
+    of ``on`` (enough for ``resolve``, not for a history). Without
+    ``evidence``, no source or conditions: enough for a matrix cell. Two or
+    three queries whatever the data."""
     subject_ids = None if subjects is None else {getattr(s, "pk", s) for s in subjects}
     topic_ids = None if topics is None else [getattr(t, "pk", t) for t in topics]
-    rows = CellStatement.objects.filter(as_of__lte=on)
-    if after is not None:
-        rows = rows.filter(as_of__gt=after)
-    if subject_ids is not None:
-        rows = rows.filter(subject_id__in=subject_ids)
-    if topic_ids is not None:
-        rows = rows.filter(topic_id__in=topic_ids)
     if latest_only:
-        rows = rows.filter(pk__in=_latest_candidates(on, subject_ids, topic_ids))
-    rows = rows.select_related(
-        "role",
-        "position__actor",
-        "position__topic",
-        "position__claimant",
-        "position__quote__source",
-        "position__quote__speaker",
-    ).prefetch_related("position__conditions")
+        # The ids first, in a query of their own: as a subquery the planner
+        # cannot see how few they are and joins by scanning (1 to 4 s at 1M).
+        candidates = _latest_candidates(on, subject_ids, topic_ids)
+        with connection.cursor() as cursor:
+            cursor.execute(candidates.sql, candidates.params)
+            rows = CellStatement.objects.filter(pk__in=[pk for (pk,) in cursor.fetchall()])
+    else:
+        rows = CellStatement.objects.filter(as_of__lte=on)
+        if after is not None:
+            rows = rows.filter(as_of__gt=after)
+        if subject_ids is not None:
+            rows = rows.filter(subject_id__in=subject_ids)
+        if topic_ids is not None:
+            rows = rows.filter(topic_id__in=topic_ids)
+    if evidence:
+        rows = rows.select_related(
+            "role",
+            "position__actor",
+            "position__topic",
+            "position__claimant",
+            "position__quote__source",
+            "position__quote__speaker",
+        ).prefetch_related("position__conditions")
+    else:
+        # What a matrix cell shows: the stance, its date, who spoke and claimed.
+        rows = rows.select_related(
+            "role", "position__actor", "position__claimant", "position__quote__speaker"
+        ).defer("position__quote__text", "position__summary", "position__correction_note")
     return [Statement(row.subject_id, row.position, row.rank, row.role) for row in rows]
 
 
@@ -176,12 +193,11 @@ def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: 
     claims = [s for s in cell_statements if s.is_claim]
     if own:
         cell.current = best = own[0]
+        cell.same_day = [s for s in own[1:] if s.position.as_of == best.position.as_of]
         cell.conflicts = [
             s
-            for s in own[1:]
-            if s.position.as_of == best.position.as_of
-            and s.rank == best.rank
-            and s.position.stance != best.position.stance
+            for s in cell.same_day
+            if s.rank == best.rank and s.position.stance != best.position.stance
         ]
     # A claim stays beside the stance while it is current: made no earlier
     # than the actor's statement before the current one. So an answer to a
@@ -210,10 +226,13 @@ def statements_by_cell(
     subjects: Iterable[Actor | int] | None = None,
     topics: Iterable[object] | None = None,
     latest_only: bool = False,
+    evidence: bool = True,
 ) -> dict[tuple[int, int], list[Statement]]:
     """:func:`statements`, grouped by ``(actor_id, topic_id)`` cell."""
     grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
-    found = statements(on=on, subjects=subjects, topics=topics, latest_only=latest_only)
+    found = statements(
+        on=on, subjects=subjects, topics=topics, latest_only=latest_only, evidence=evidence
+    )
     for statement in found:
         grouped[(statement.subject_id, statement.position.topic_id)].append(statement)
     return grouped
@@ -224,13 +243,14 @@ def stances_as_of(
     on: dt.date,
     subjects: Iterable[Actor | int] | None = None,
     topics: Iterable[object] | None = None,
+    evidence: bool = True,
 ) -> dict[tuple[int, int], CellStance]:
     """The stance of every (state or organisation, topic) cell as of ``on``,
     keyed by ``(actor_id, topic_id)``; cells with no statement are absent."""
     return {
         key: resolve(cell_statements, subject_id=key[0], topic_id=key[1])
         for key, cell_statements in statements_by_cell(
-            on=on, subjects=subjects, topics=topics, latest_only=True
+            on=on, subjects=subjects, topics=topics, latest_only=True, evidence=evidence
         ).items()
     }
 
@@ -295,7 +315,7 @@ class CellChange:
     topic_id: int
     before: CellStance
     after: CellStance
-    moved_by: list[Statement]  # statements made after the first date, up to the second
+    moved_by: list[Statement]  # statements made in the period that set the new stance
 
 
 def changes_in(
@@ -399,12 +419,14 @@ def matrix(
     kind: str = "",
     page: int = 1,
     per_page: int | None = MATRIX_PAGE_ROWS,
+    evidence: bool = True,
 ) -> Matrix:
     """Rows are the states and organisations with a statement on ``topics`` up
     to ``on`` (or, with ``group``, its members on ``on`` and the group itself),
     countries first; ``kind`` keeps one of the two. ``per_page`` rows from
     ``page`` (all with None): the work is per row shown, whatever the size of
-    the record. Four queries, one more with a group, three more with ``since``."""
+    the record. ``evidence`` as for :func:`statements`. Five queries (four
+    without evidence), one more with a group, two or three more with ``since``."""
     rows = Actor.objects.matrix_rows()
     if kind:
         rows = rows.filter(kind=kind)
@@ -423,43 +445,20 @@ def matrix(
         rows = rows[(page - 1) * per_page : page * per_page]
     rows = list(rows)
     shown = [actor.pk for actor in rows]
-    cells = stances_as_of(on=on, subjects=shown, topics=topics)
+    cells = stances_as_of(on=on, subjects=shown, topics=topics, evidence=evidence)
     changes = []
     if since is not None and since < on:
-        before = stances_as_of(on=since, subjects=shown, topics=topics)
-        moved = {
-            key
-            for key in cells.keys() | before.keys()
-            if _stance(cells.get(key)) != _stance(before.get(key))
-        }
-        grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
-        if moved:
-            made = statements(
-                on=on,
-                after=since,
-                subjects={subject_id for subject_id, _ in moved},
-                topics={topic_id for _, topic_id in moved},
-            )
-            for statement in made:
-                grouped[statement.subject_id, statement.position.topic_id].append(statement)
+        before = stances_as_of(on=since, subjects=shown, topics=topics, evidence=evidence)
         order = {pk: n for n, pk in enumerate(shown)}
         topic_order = {topic.pk: n for n, topic in enumerate(topics)}
         for subject_id, topic_id in sorted(
-            moved, key=lambda key: (order[key[0]], topic_order[key[1]])
+            cells.keys() | before.keys(), key=lambda key: (order[key[0]], topic_order[key[1]])
         ):
             empty = CellStance(subject_id=subject_id, topic_id=topic_id)
-            changes.append(
-                CellChange(
-                    subject_id,
-                    topic_id,
-                    before.get((subject_id, topic_id), empty),
-                    cells.get((subject_id, topic_id), empty),
-                    sorted(
-                        grouped[subject_id, topic_id],
-                        key=lambda s: (s.position.as_of, s.is_claim, s.rank),
-                    ),
-                )
-            )
+            then = before.get((subject_id, topic_id), empty)
+            now = cells.get((subject_id, topic_id), empty)
+            if then.stance != now.stance:
+                changes.append(CellChange(subject_id, topic_id, then, now, _moved_by(now, since)))
     return Matrix(
         on=on,
         topics=topics,
@@ -474,5 +473,12 @@ def matrix(
     )
 
 
-def _stance(cell: CellStance | None) -> str | None:
-    return cell.stance if cell else None
+def _moved_by(now: CellStance, since: dt.date) -> list[Statement]:
+    """The statements made after ``since`` that set the cell as it is now: the
+    one that counts, the others made that day, and the claims beside it.
+    Earlier steps in between are in the cell's history."""
+    made = [now.current, *now.same_day, *now.claims] if now.current else list(now.claims)
+    return sorted(
+        (s for s in made if s.position.as_of > since),
+        key=lambda s: (s.position.as_of, s.is_claim, s.rank),
+    )

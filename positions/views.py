@@ -64,6 +64,7 @@ class MatrixCell:
     topic: Topic
     stance: CellStance | None
     change: CellChange | None
+    url: str = ""
 
 
 @require_safe
@@ -107,13 +108,25 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
         kind=form.cleaned_data["kind"],
         topics=form.selected_topics,
         page=form.cleaned_data["page"],
+        # Sources and conditions only for the statements listed under changes.
+        evidence=form.cleaned_data["since"] is not None,
     )
     actors = {actor.pk: actor for actor in grid.rows}
     topics_by_id = {topic.pk: topic for topic in grid.topics}
 
+    # One reverse() for every cell's link: per cell, it was a tenth of the page's time.
+    cell_url = reverse("positions:cell", args=["ACTOR", "TOPIC"])
+    as_of = f"?as_of={grid.on:%Y-%m-%d}"
+
     def cells_for(actor):
         return [
-            MatrixCell(actor, topic, grid.cell(actor, topic), grid.change(actor, topic))
+            MatrixCell(
+                actor,
+                topic,
+                grid.cell(actor, topic),
+                grid.change(actor, topic),
+                cell_url.replace("ACTOR", actor.slug).replace("TOPIC", topic.slug) + as_of,
+            )
             for topic in grid.topics
         ]
 

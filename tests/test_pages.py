@@ -268,8 +268,9 @@ class TestConditionsPage:
         assert "must be a date" in response.content.decode()
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Statements, conditions of positions, actors, conditions.
-        with django_assert_num_queries(4):
+        # Deciding statements (ids, then rows), conditions of positions, actors,
+        # conditions.
+        with django_assert_num_queries(5):
             client.get(reverse("positions:conditions"))
 
 
