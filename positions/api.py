@@ -732,7 +732,8 @@ def _matrix(params: dict, *, paged: bool = True) -> selectors.Matrix:
             per_page=params.get("page_size", selectors.MATRIX_PAGE_ROWS) if paged else None,
         )
     except selectors.PageOutOfRange as error:
-        raise serializers.ValidationError({"page": [str(error)]}) from error
+        # Well-formed, but names nothing: a 404, as for an unknown slug.
+        raise NotFound({"page": [str(error)]}) from error
 
 
 def _cached_matrix_data(request, name: str, query_class, payload) -> dict | list:

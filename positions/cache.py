@@ -1,67 +1,61 @@
 """Cached renderings of the record, never stale after an edit.
 
-Every key carries the record's version, a number that any committed write to
-an actor, role, source, quote, topic, condition or position moves on. An edit
+Every key carries the record's version: the number in the one
+``RecordVersion`` row, which every write to an actor, role, source, quote,
+topic, condition or position moves on inside its own transaction. An edit
 does not hunt for the keys it touches: it makes all of them unreachable at
-once, and they expire on their own. The version moves after the commit, so a
-reader that started before it can only have cached the old record under the
-old version. It also moves at once, inside the transaction, so that the
-same connection (a test, a management command) never reads its own write's
-old rendering; a reader that caches old data under that version in between
-is overtaken by the second move.
+once, and they expire on their own.
+
+The number lives in the database, not in the cache, so that it is right
+for every process whatever cache each one has (a per-process memory cache
+under gunicorn, or a shared Redis), and it moves exactly when the write
+commits: a reader that started before the commit read the old number, and
+could only have cached the old record under it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db.models import F
 
-VERSION_KEY = "record-version"
-TIMEOUT = 60 * 60  # an unused version's entries drop out within the hour
+TIMEOUT = 60 * 60  # an old version's entries drop out within the hour
 APPS = {"actors", "sources", "positions"}
 
 
 def version() -> int:
-    current = cache.get(VERSION_KEY)
-    if current is None:
-        # add, not set: of two first readers, both must end up with one number.
-        cache.add(VERSION_KEY, 1, timeout=None)
-        current = cache.get(VERSION_KEY, 1)
-    return current
+    from .models import RecordVersion
+
+    number = RecordVersion.objects.filter(pk=1).values_list("number", flat=True).first()
+    return number or 0
 
 
 def bump() -> None:
-    """Make every cached rendering unreachable; call after a bulk write."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet (or evicted): any new one differs
-        cache.set(VERSION_KEY, version() + 1, timeout=None)
+    """Make every cached rendering unreachable; also call it after a write that
+    sends no signals (bulk inserts, raw SQL)."""
+    from .models import RecordVersion
 
-
-def key(name: str, *parts: Any) -> str:
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"{name}:v{version()}:{digest}"
+    if not RecordVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        RecordVersion.objects.get_or_create(pk=1, defaults={"number": 2})
 
 
 def cached[T](name: str, parts: tuple, compute: Callable[[], T]) -> T:
     """``compute()``, or what it returned for the same ``parts`` since the
-    last write."""
-    entry = key(name, *parts)
-    found = cache.get(entry)
+    last write. One query (the version) on a hit."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    key = f"{name}:v{version()}:{digest}"
+    found = cache.get(key)
     if found is None:
         found = compute()
-        cache.set(entry, found, timeout=TIMEOUT)
+        cache.set(key, found, timeout=TIMEOUT)
     return found
 
 
-def _written(sender, raw=False, **kwargs):
-    if sender._meta.app_label in APPS:
+def _written(sender, **kwargs):
+    if sender._meta.app_label in APPS and sender._meta.model_name != "recordversion":
         bump()
-        transaction.on_commit(bump)
 
 
 def connect() -> None:

@@ -116,10 +116,19 @@ def refresh_for_actors(actor_ids: Iterable[int]) -> None:
 
 def rebuild() -> int:
     """Every row from scratch, after a bulk load; returns how many."""
+    from . import cache
+
     with transaction.atomic():
-        CellStatement.objects.all()._raw_delete(connection.alias)
-        _insert("1 = 1", [])
-        return CellStatement.objects.count()
+        count = write_all()
+        cache.bump()
+    return count
+
+
+def write_all() -> int:
+    """The rows alone, without moving the record's version (for migrations)."""
+    CellStatement.objects.all()._raw_delete(connection.alias)
+    _insert("1 = 1", [])
+    return CellStatement.objects.count()
 
 
 # The receivers. ``raw`` saves come from loaddata, whose rows may arrive

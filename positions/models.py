@@ -335,3 +335,14 @@ class CellStatement(models.Model):
 
     def __str__(self):
         return f"position {self.position_id} in cell ({self.subject_id}, {self.topic_id})"
+
+
+class RecordVersion(models.Model):
+    """One row whose number moves on every write to the record, in the same
+    transaction: cached renderings are keyed on it (``positions.cache``), so
+    every process, whatever its cache, sees an edit the moment it commits."""
+
+    number = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self):
+        return f"record version {self.number}"

@@ -22,7 +22,7 @@ from actors.models import Actor, Role
 from sources.models import Quote, Source
 from sources.text import sha256_hex
 
-from . import cells
+from . import cache, cells
 from .models import (
     Attribution,
     CellStatement,
@@ -82,6 +82,7 @@ def remove() -> int:
         Topic.objects.filter(slug__startswith=PREFIX)._raw_delete("default")
         Condition.objects.filter(slug__startswith=PREFIX)._raw_delete("default")
         Actor.objects.filter(slug__startswith=PREFIX)._raw_delete("default")
+        cache.bump()
     return deleted
 
 

@@ -78,6 +78,7 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
     form = MatrixForm(request.GET, groups=groups, topics=topics)
     partial = _wants_partial(request)
     context = {"form": form, "stances": Stance.choices}
+    missing = False
     if form.is_valid():
         params = form.cleaned_data
         # Links in the grid are built from these values only, never from the
@@ -89,11 +90,12 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
             grid_html = cache.cached("matrix-page", key, lambda: _matrix_html(request, form))
         except selectors.PageOutOfRange as error:
             form.add_error("page", str(error))
+            missing = True
+    status = 200
     if not form.is_valid():
         grid_html = render_to_string("positions/matrix.html#matrix", context, request)
-        status = 400
-    else:
-        status = 200
+        # A page past the end is well-formed but names nothing, as a paginator's 404.
+        status = 404 if missing else 400
     if partial:
         return HttpResponse(grid_html, status=status)
     page = {"matrix_html": grid_html, "on": form.cleaned_data["as_of"] if status == 200 else None}

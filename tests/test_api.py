@@ -627,7 +627,7 @@ def test_the_matrix_and_its_changes_come_a_page_of_rows_at_a_time(make, client):
     changes = client.get(f"{API}/changes/", {"since": "2025-01-15", "page_size": 2}).json()
     assert [c["after"] for c in changes] == ["opposes", "opposes"]
     beyond = client.get(f"{API}/matrix/", {"page_size": 2, "page": 4})
-    assert beyond.status_code == 400
+    assert beyond.status_code == 404
     assert beyond.json() == {"page": ["There is no page 4: the matrix has 5 rows."]}
     too_big = client.get(f"{API}/matrix/", {"page_size": 201})
     assert too_big.status_code == 400

@@ -115,9 +115,7 @@ def test_a_spokespersons_rank_follows_the_quotes_speaker(world, make):
     assert_in_step()
 
 
-def test_a_write_makes_the_cached_matrix_stale_at_once(
-    world, client, django_capture_on_commit_callbacks
-):
+def test_a_write_makes_the_cached_matrix_stale_at_once(world, client):
     w = world
     url = reverse("positions:matrix")
     first = client.get(url).content.decode()
@@ -125,9 +123,8 @@ def test_a_write_makes_the_cached_matrix_stale_at_once(
     # Served from the cache: no query touches the statements.
     again = client.get(url)
     assert again.content.decode() == first
-    with django_capture_on_commit_callbacks(execute=True):
-        w["spoken"].stance = Stance.SUPPORTS
-        w["spoken"].save()
+    w["spoken"].stance = Stance.SUPPORTS
+    w["spoken"].save()
     after = client.get(url).content.decode()
     assert after != first
     assert 'class="cell stance-opposes' not in after
@@ -137,8 +134,8 @@ def test_a_write_makes_the_cached_matrix_stale_at_once(
 def test_the_cached_matrix_costs_no_statement_query(world, client, django_assert_num_queries):
     url = reverse("positions:matrix")
     client.get(url)
-    # Topics and groups for the form; the grid comes from the cache.
-    with django_assert_num_queries(2):
+    # Topics and groups for the form, the record's version; the grid is cached.
+    with django_assert_num_queries(3):
         assert client.get(url).status_code == 200
 
 
@@ -155,6 +152,28 @@ def test_the_matrix_shows_its_rows_a_page_at_a_time(make, client):
     shown = {a.pk for _, rows in first.context["sections"] for a, _ in rows}
     assert len(shown) == MATRIX_PAGE_ROWS
     beyond = client.get(url, {"page": 3})
-    assert beyond.status_code == 400
+    assert beyond.status_code == 404
     assert "There is no page 3" in beyond.content.decode()
     assert client.get(url, {"page": "0"}).status_code == 400
+
+
+def test_the_version_moves_with_every_write_and_only_when_it_commits(world, make):
+    from django.db import transaction
+
+    from positions import cache
+
+    before = cache.version()
+    make.topic()
+    assert cache.version() > before
+    moved = cache.version()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make.topic()
+        raise RuntimeError("rolled back")
+    assert cache.version() == moved
+
+
+def test_export_leaves_out_what_is_derived(world):
+    from positions.management.commands.export_data import exported_models
+    from positions.models import RecordVersion
+
+    assert not {CellStatement, RecordVersion} & set(exported_models())

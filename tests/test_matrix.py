@@ -9,9 +9,10 @@ from positions.models import Stance
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-# Topics, groups, row count, rows, statements, their conditions, neighbouring dates.
-MATRIX_QUERIES = 7
-# With `since`, the stances then and the statements made since, with conditions.
+# Topics, groups, the record's version (the cache key), row count, rows, the
+# deciding statements' ids, those statements, neighbouring dates.
+MATRIX_QUERIES = 8
+# With `since`, the stances then, and conditions for the statements listed.
 COMPARE_QUERIES = MATRIX_QUERIES + 4
 
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actors.models import Actor
+from positions import cells
 from positions.models import Condition, Position, Topic
 from sources.models import Quote, Source
 
@@ -26,3 +27,5 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             call_command("loaddata", path, stdout=self.stdout)
+            # loaddata's raw saves leave the matrix's index to be written here.
+            cells.rebuild()
