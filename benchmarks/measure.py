@@ -30,6 +30,8 @@ from positions import selectors  # noqa: E402
 from positions.models import Topic  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
+# Comma-separated names of lines to measure (all when empty), e.g. "matrix, today".
+ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
 BUDGET = float(os.environ.get("BENCH_SECONDS_PER_ENDPOINT", "60"))
 
 
@@ -97,6 +99,8 @@ def main():
     client = Client()
     results = {}
     for name, url in endpoints():
+        if ONLY and name not in ONLY:
+            continue
         cached = name.endswith(", cached")
         timed(client, url)  # warm up: imports, template compilation (and the cache)
         times, counts, spent = [], set(), 0.0
