@@ -30,9 +30,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Removed the earlier synthetic set ({removed} positions).")
         started = time.perf_counter()
         report = synthetic.generate(positions=positions, seed=seed, countries=countries)
-        if connection.vendor == "postgresql":
-            # Outside the load's transaction: sets the visibility map, so the
-            # matrix's index-only probes need not visit the table.
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # Outside the load's transaction (and any caller's: VACUUM cannot
+            # run in one): sets the visibility map, so the matrix's
+            # index-only probes need not visit the table.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
         took = time.perf_counter() - started
