@@ -30,8 +30,8 @@ from positions import selectors  # noqa: E402
 from positions.models import Topic  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
-# Comma-separated names of lines to measure (all when empty), e.g. "matrix, today".
-ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
+# Names of lines to measure, separated by ";" (all when empty), e.g. "matrix, today".
+ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(";") if name}
 BUDGET = float(os.environ.get("BENCH_SECONDS_PER_ENDPOINT", "60"))
 
 
