@@ -41,6 +41,7 @@ class Statement:
     position: Position
     rank: int
     role: Role | None = None  # the office through which an official's words count
+    role_id: int | None = None  # set even when the office itself was not loaded
 
     @property
     def is_claim(self) -> bool:
@@ -93,12 +94,12 @@ def _latest_candidates(
     on: dt.date, subject_ids: set[int] | None, topic_ids: list[int] | None
 ) -> RawSQL:
     """The ids of the only rows that can decide a cell as of ``on``: per
-    (state or organisation, topic), the statements of its latest two dates
-    (the latest sets the stance and its conflicts, the one before decides
-    which claims are still current) and the claims made since the earlier of
-    the two. Anything older, ``resolve`` would drop. Per cell that is two
-    index probes and a short range scan, whatever the size of the record;
-    only a cell with fewer than two dates of its own reads all its claims."""
+    (state or organisation, topic), the statements of its latest date (the
+    stance, and what it conflicts with) and the claims made since the date
+    before that (the claims still current beside it). Anything else,
+    ``resolve`` would drop. Per cell that is two index probes and two short
+    range scans, whatever the size of the record; only a cell with fewer
+    than two dates of its own reads all its claims."""
     table = CellStatement._meta.db_table
     cell_params: list = []
     cells = (
@@ -120,20 +121,20 @@ def _latest_candidates(
         f"(SELECT MAX(x.as_of) FROM {table} x WHERE x.subject_id = l.subject_id "
         f"AND x.topic_id = l.topic_id AND x.is_claim = %s AND x.as_of < l.last) AS before_last "
         f"FROM latest l), "
-        f"since AS MATERIALIZED (SELECT subject_id, topic_id, "
-        f"COALESCE(before_last, last) AS own_from, COALESCE(before_last, %s) AS claims_from "
-        f"FROM bounds) "
-        # Own words from the earlier of the two dates (or the only one), claims
-        # made since it: each half one index range per cell.
+        f"since AS MATERIALIZED (SELECT subject_id, topic_id, last, "
+        f"COALESCE(before_last, %s) AS claims_from FROM bounds) "
+        # Own words of the latest date, claims made since the one before: each
+        # half one index range per cell. (A column, not a COALESCE in the join,
+        # or the planner prices the claims half as a scan of every claim.)
         f"SELECT s.id FROM since b JOIN {table} s "
         f"ON s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
-        f"AND s.as_of >= b.own_from AND s.as_of <= %s "
+        f"AND s.as_of = b.last "
         f"UNION ALL "
         f"SELECT s.id FROM since b JOIN {table} s "
         f"ON s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
         f"AND s.as_of >= b.claims_from AND s.as_of <= %s"
     )
-    params = [*cell_params, False, on, False, dt.date.min, False, on, True, on]
+    params = [*cell_params, False, on, False, dt.date.min, False, True, on]
     return RawSQL(sql, params)
 
 
@@ -181,9 +182,27 @@ def statements(
     else:
         # What a matrix cell shows: the stance, its date, who spoke and claimed.
         rows = rows.select_related(
-            "role", "position__actor", "position__claimant", "position__quote__speaker"
-        ).defer("position__quote__text", "position__summary", "position__correction_note")
-    return [Statement(row.subject_id, row.position, row.rank, row.role) for row in rows]
+            "position__actor", "position__claimant", "position__quote__speaker"
+        ).only(
+            "subject_id",
+            "topic_id",
+            "rank",
+            "role_id",
+            "position__stance",
+            "position__as_of",
+            "position__attribution",
+            "position__topic_id",
+            "position__actor__name",
+            "position__claimant__name",
+            "position__quote__speaker_label",
+            "position__quote__speaker__name",
+        )
+    return [
+        Statement(
+            row.subject_id, row.position, row.rank, row.role if evidence else None, row.role_id
+        )
+        for row in rows
+    ]
 
 
 def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int) -> CellStance:
@@ -369,7 +388,7 @@ def neighbouring_dates(
     )
 
 
-MATRIX_PAGE_ROWS = 50
+MATRIX_PAGE_ROWS = 25
 
 
 @dataclass

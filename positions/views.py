@@ -3,7 +3,7 @@ rule); views only pick the rows and columns and lay them out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Q
@@ -23,7 +23,7 @@ from actors.models import Actor, Role
 from . import cache, selectors, timeline
 from . import search as search_backend
 from .forms import AsOfForm, FeedForm, MatrixForm, SearchForm
-from .models import Condition, Position, Stance, Status, Topic
+from .models import Attribution, Condition, Position, Stance, Status, Topic
 from .selectors import (
     END_OF_RECORD,
     OWN_RANK,
@@ -65,6 +65,46 @@ class MatrixCell:
     stance: CellStance | None
     change: CellChange | None
     url: str = ""
+    show: dict = field(default_factory=dict)  # the cell's text, worked out once in Python
+
+
+STANCE_LABELS = dict(Stance.choices)
+
+
+def _short_date(day) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _cell_text(cell: CellStance | None, change: CellChange | None) -> dict:
+    """What a matrix cell says. Built here rather than with template filters:
+    at 50 rows by a dozen topics, the filters were half the page's time."""
+    show: dict = {"css": "none", "claims": [], "conflict": False, "was": None}
+    if change is not None:
+        before = change.before.position
+        show["was"] = STANCE_LABELS[before.stance].lower() if before else "no statement"
+    if cell is None:
+        return show
+    show["claims"] = [
+        (claim.position.claimant.name, STANCE_LABELS[claim.position.stance].lower())
+        for claim in cell.claims
+    ]
+    show["conflict"] = cell.has_conflict
+    position = cell.position
+    if position is None:
+        return show
+    show |= {
+        "css": position.stance,
+        "label": STANCE_LABELS[position.stance],
+        "date_iso": position.as_of.isoformat(),
+        "date_text": _short_date(position.as_of),
+    }
+    if position.attribution == Attribution.SPEAKING_FOR:
+        show["via"] = f"via {position.quote.speaker_name}"
+    elif cell.current.role_id:
+        show["via"] = f"via {position.actor.name}"
+    elif position.attribution == Attribution.REPORT:
+        show["via"] = f"reported by {position.quote.speaker_name}"
+    return show
 
 
 @require_safe
@@ -128,6 +168,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
                 grid.cell(actor, topic),
                 grid.change(actor, topic),
                 cell_url.replace("ACTOR", actor.slug).replace("TOPIC", topic.slug) + as_of,
+                _cell_text(grid.cell(actor, topic), grid.change(actor, topic)),
             )
             for topic in grid.topics
         ]
