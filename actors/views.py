@@ -1,7 +1,7 @@
 """Actor pages: who they are, the offices and memberships they hold over
 time, how their stance on each topic moved, and every quote."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from positions import timeline
+from positions.forms import WindowForm
 from positions.models import Position, Stance, Topic
-from positions.selectors import END_OF_RECORD, OWN_RANK, Statement, history, statements_by_cell
+from positions.selectors import OWN_RANK, Statement, window_histories
 from sources.models import Quote
 
 from .models import Actor, Role
@@ -31,61 +32,72 @@ def actor_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+QUOTE_LIMIT = 100  # the newest quotes of the window; the API has them all
+
+
 @require_safe
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who an actor is, their offices and memberships over time, and, over a
+    window of time (two years by default), how their stances moved and what
+    they said."""
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
     today = timezone.localdate()
     roles = actor.roles.select_related("organisation").order_by("start_date", "pk")
     held_in = actor.member_roles.select_related("holder").order_by(
         "kind", "speaks_for_rank", "start_date", "holder__name"
     )
-    quotes = (
-        Quote.objects.filter(speaker=actor)
-        .select_related("source")
-        .defer("source__text")
-        .prefetch_related(
-            Prefetch("positions", Position.objects.published().select_related("actor", "topic"))
-        )
-        .order_by("said_on", "pk")
-    )
+    form = WindowForm(request.GET)
     context = {
         "actor": actor,
         "today": today,
         "roles": roles,
         "offices_held_in": [r for r in held_in if r.kind == Role.Kind.OFFICE],
         "members": [r for r in held_in if r.kind == Role.Kind.MEMBERSHIP],
-        "quotes": quotes,
         "stances": Stance.choices,
+        "form": form,
     }
+    if not form.is_valid():
+        return render(request, "actors/actor_detail.html", context, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    said = Q(said_on__gte=start, said_on__lte=end) | Q(
+        said_on__isnull=True, source__published_on__gte=start, source__published_on__lte=end
+    )
+    quotes = (
+        Quote.objects.filter(said, speaker=actor)
+        .select_related("source")
+        .defer("source__text")
+        .prefetch_related(
+            Prefetch("positions", Position.objects.published().select_related("actor", "topic"))
+        )
+        .order_by("-said_on", "-pk")[:QUOTE_LIMIT]
+    )
+    context |= {"quotes": quotes, "start": start, "end": end, "quote_limit": QUOTE_LIMIT}
     if actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
-        grouped = statements_by_cell(on=END_OF_RECORD, subjects=[actor])
-        lanes, record = [], []
-        for topic in Topic.objects.all():
-            found = grouped.get((actor.pk, topic.pk))
-            if not found:
-                continue
-            entries = history(found, subject_id=actor.pk, topic_id=topic.pk)
-            url = reverse("positions:cell", args=[actor.slug, topic.slug])
-            lanes.append(timeline.Lane(topic.short_name, url, entries, key=topic.slug))
-            record.extend(
+        topics = list(Topic.objects.all())
+        steps = window_histories(subjects=[actor], topics=topics, start=start, end=end)
+        chart, record, recorded = timeline.lanes_and_record(
+            (
                 (
-                    entry,
+                    topic.slug,
                     topic.short_name,
                     actor,
-                    [(s, timeline.anchor_for(topic.slug, s)) for s in entry.made],
+                    reverse("positions:cell", args=[actor.slug, topic.slug]),
+                    steps[actor.pk, topic.pk],
                 )
-                for entry in entries
-            )
-        record.sort(key=lambda item: item[0].on, reverse=True)
-        context |= {"timeline": timeline.build(lanes, until=today), "record": record}
+                for topic in topics
+                if steps.get((actor.pk, topic.pk))
+            ),
+            until=end,
+        )
+        context |= {"timeline": chart, "record": record, "recorded": recorded}
     else:
         # An official's or expert's own positions count for no state; they are
         # shown as statements of their own.
         context["own_statements"] = [
             Statement(actor.pk, position, OWN_RANK)
             for position in Position.objects.published()
-            .filter(actor=actor)
+            .filter(actor=actor, as_of__gte=start, as_of__lte=end)
             .with_evidence()
-            .order_by("-as_of", "topic__sort_order")
+            .order_by("-as_of", "topic__sort_order")[:QUOTE_LIMIT]
         ]
     return render(request, "actors/actor_detail.html", context)

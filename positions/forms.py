@@ -107,3 +107,43 @@ class SearchForm(forms.Form):
 class FeedForm(forms.Form):
     topic = forms.SlugField(required=False)
     actor = forms.SlugField(required=False)
+
+
+WINDOW_DAYS = 730
+
+
+class WindowForm(forms.Form):
+    """``?start=…&end=…&page=…``: the stretch of time a timeline shows (the
+    last two years by default), and which page of its lanes."""
+
+    start = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=ISO_DATE,
+        widget=DateInput(),
+        error_messages={"invalid": "“From” must be a date written YYYY-MM-DD."},
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        input_formats=ISO_DATE,
+        widget=DateInput(),
+        error_messages={"invalid": "“To” must be a date written YYYY-MM-DD."},
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        error_messages={"invalid": "“page” must be a whole number, 1 or more."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        end = cleaned.get("end") or timezone.localdate()
+        start = cleaned.get("start") or end - dt.timedelta(days=WINDOW_DAYS)
+        if start >= end:
+            self.add_error("start", "“From” must be a date before “To”.")
+        cleaned |= {"start": start, "end": end, "page": cleaned.get("page") or 1}
+        return cleaned

@@ -326,6 +326,33 @@ def history(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: 
     ]
 
 
+def window_histories(
+    *, subjects: Iterable[Actor | int], topics: Iterable[object], start: dt.date, end: dt.date
+) -> dict[tuple[int, int], list[HistoryEntry]]:
+    """Each cell's steps from ``start`` to ``end``, oldest first: first the cell
+    as it stood on ``start`` (with no statements of its own, when it had a
+    stance or claims then), then a step per date with statements after it.
+    Bounded by the window, not by the length of the record: the state on
+    ``start`` needs only the statements that decide it then."""
+    subjects, topics = list(subjects), list(topics)
+    grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
+    for statement in [
+        *statements(on=start, subjects=subjects, topics=topics, latest_only=True),
+        *statements(on=end, after=start, subjects=subjects, topics=topics),
+    ]:
+        grouped[statement.subject_id, statement.position.topic_id].append(statement)
+    result = {}
+    for (subject_id, topic_id), found in grouped.items():
+        steps = [
+            e for e in history(found, subject_id=subject_id, topic_id=topic_id) if e.on > start
+        ]
+        then = as_of_from(found, on=start, subject_id=subject_id, topic_id=topic_id)
+        if then.current or then.claims:
+            steps.insert(0, HistoryEntry(on=start, made=[], cell=then))
+        result[subject_id, topic_id] = steps
+    return result
+
+
 @dataclass(frozen=True)
 class CellChange:
     """A cell whose stance differs between two dates, and what moved it."""

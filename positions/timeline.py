@@ -51,6 +51,7 @@ class Marker:
     y: float
     statement: Statement
     anchor: str
+    href: str = ""  # the anchor when the statement is listed below, else its cell page
 
     @property
     def box(self) -> tuple[float, float]:
@@ -110,9 +111,11 @@ def anchor_for(lane_key: str, statement: Statement) -> str:
     return f"statement-{lane_key}-{statement.position.pk}"
 
 
-def build(lanes: list[Lane], *, until: dt.date) -> Timeline | None:
+def build(lanes: list[Lane], *, until: dt.date, listed: set[str] | None = None) -> Timeline | None:
     """Lay out ``lanes`` (each with its history, oldest first) from a fortnight
-    before the first statement to a fortnight after ``until`` or the last one."""
+    before the first statement to a fortnight after ``until`` or the last one.
+    A marker links to its statement's anchor when ``listed`` has it (or is
+    None), otherwise to the cell's page as of that day."""
     days = [entry.on for lane in lanes for entry in lane.entries]
     if not days:
         return None
@@ -127,11 +130,13 @@ def build(lanes: list[Lane], *, until: dt.date) -> Timeline | None:
         lane.y = AXIS_HEIGHT + index * LANE_HEIGHT
         lane.spans = _spans(lane.entries, end=end, x_of=x_of)
         # Statements of one day share a spot: the one that counts is drawn last, on top.
-        lane.markers = [
-            Marker(x_of(entry.on), lane.mid_y, statement, anchor_for(lane.key, statement))
-            for entry in lane.entries
-            for statement in reversed(entry.made)
-        ]
+        lane.markers = []
+        for entry in lane.entries:
+            for statement in reversed(entry.made):
+                anchor = anchor_for(lane.key, statement)
+                shown = listed is None or anchor in listed
+                href = f"#{anchor}" if shown else f"{lane.url}?as_of={entry.on:%Y-%m-%d}"
+                lane.markers.append(Marker(x_of(entry.on), lane.mid_y, statement, anchor, href))
     return Timeline(lanes=lanes, start=start, end=end, ticks=_month_ticks(start, end, x_of))
 
 
@@ -166,3 +171,22 @@ def _month_ticks(start: dt.date, end: dt.date, x_of) -> list[Tick]:
             ticks.append(Tick(x_of(day), label))
         day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return ticks
+
+
+RECORD_LIMIT = 100  # dated entries listed under a timeline; its markers link to the rest
+
+
+def lanes_and_record(rows, *, until: dt.date):
+    """Timeline lanes and the newest ``RECORD_LIMIT`` dated entries below it.
+    ``rows`` is ``(key, label, subject, url, entries)`` per lane."""
+    lanes, record = [], []
+    for key, label, subject, url, entries in rows:
+        lanes.append(Lane(label=label, url=url, entries=entries, key=key))
+        record.extend(
+            (entry, label, subject, [(s, anchor_for(key, s)) for s in entry.made])
+            for entry in entries
+            if entry.made
+        )
+    record.sort(key=lambda item: (item[0].on, item[1]), reverse=True)
+    listed = {anchor for *_, made in record[:RECORD_LIMIT] for _, anchor in made}
+    return build(lanes, until=until, listed=listed), record[:RECORD_LIMIT], len(record)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -22,8 +22,8 @@ from actors.models import Actor, Role
 
 from . import cache, selectors, timeline
 from . import search as search_backend
-from .forms import AsOfForm, FeedForm, MatrixForm, SearchForm
-from .models import Attribution, Condition, Position, Stance, Status, Topic
+from .forms import AsOfForm, FeedForm, MatrixForm, SearchForm, WindowForm
+from .models import Attribution, CellStatement, Condition, Position, Stance, Status, Topic
 from .selectors import (
     END_OF_RECORD,
     OWN_RANK,
@@ -264,40 +264,62 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The question, its wordings, who stands where now, and the timeline of
-    how that came about."""
+    """The question, its wordings, who stands where now, and a timeline of
+    how that came about: a window of time (two years by default), a page of
+    countries at a time."""
     topic = get_object_or_404(Topic.objects.prefetch_related("wordings"), slug=slug)
     today = timezone.localdate()
-    grouped = statements_by_cell(on=END_OF_RECORD, topics=[topic])
-    rows = list(Actor.objects.matrix_rows().filter(pk__in={key[0] for key in grouped}))
+    form = WindowForm(request.GET)
+    context = {"topic": topic, "today": today, "form": form, "stances": Stance.choices}
+    if not form.is_valid():
+        return render(request, "positions/topic_detail.html", context, status=400)
+    start, end, page = (form.cleaned_data[name] for name in ("start", "end", "page"))
 
-    lanes, standing, record = [], {value: [] for value in Stance.values}, []
-    for actor in rows:
-        found = grouped[(actor.pk, topic.pk)]
-        entries = history(found, subject_id=actor.pk, topic_id=topic.pk)
-        url = reverse("positions:cell", args=[actor.slug, topic.slug])
-        lane = timeline.Lane(label=actor.name, url=url, entries=entries, key=actor.slug)
-        lanes.append(lane)
-        now = as_of_from(found, on=today, subject_id=actor.pk, topic_id=topic.pk)
-        if now.stance:
-            standing[now.stance].append((actor, now))
-        record.extend(
-            (entry, actor.name, actor, [(s, timeline.anchor_for(lane.key, s)) for s in entry.made])
-            for entry in entries
-        )
-    record.sort(key=lambda item: (item[0].on, item[1]), reverse=True)
-    return render(
-        request,
-        "positions/topic_detail.html",
-        {
-            "topic": topic,
-            "today": today,
-            "standing": [(value, label, standing[value]) for value, label in Stance.choices],
-            "timeline": timeline.build(lanes, until=today),
-            "record": record,
-            "stances": Stance.choices,
-        },
+    now = stances_as_of(on=today, topics=[topic], evidence=False)
+    standing = {value: [] for value in Stance.values}
+    named = Actor.objects.matrix_rows().filter(pk__in={key[0] for key in now})
+    for actor in named:
+        cell = now[actor.pk, topic.pk]
+        if cell.stance:
+            standing[cell.stance].append((actor, cell))
+
+    spoken = CellStatement.objects.filter(subject=OuterRef("pk"), topic=topic, as_of__lte=end)
+    rows = Actor.objects.matrix_rows().filter(Exists(spoken))
+    row_count = rows.count()
+    per_page = selectors.MATRIX_PAGE_ROWS
+    if page > 1 and (page - 1) * per_page >= row_count:
+        form.add_error("page", f"There is no page {page}: the timeline has {row_count} lanes.")
+        return render(request, "positions/topic_detail.html", context, status=404)
+    rows = list(rows[(page - 1) * per_page : page * per_page])
+    steps = selectors.window_histories(subjects=rows, topics=[topic], start=start, end=end)
+    chart, record, recorded = timeline.lanes_and_record(
+        (
+            (
+                actor.slug,
+                actor.name,
+                actor,
+                reverse("positions:cell", args=[actor.slug, topic.slug]),
+                steps.get((actor.pk, topic.pk), []),
+            )
+            for actor in rows
+        ),
+        until=end,
     )
+    query = {"start": start.isoformat(), "end": end.isoformat()}
+    context |= {
+        "standing": [(value, label, standing[value]) for value, label in Stance.choices],
+        "timeline": chart,
+        "record": record,
+        "recorded": recorded,
+        "start": start,
+        "end": end,
+        "page": page,
+        "pages": max(1, -(-row_count // per_page)),
+        "row_count": row_count,
+        "rows_shown": ((page - 1) * per_page + 1, (page - 1) * per_page + len(rows)),
+        "page_query": urlencode(query) + "&",
+    }
+    return render(request, "positions/topic_detail.html", context)
 
 
 @require_safe

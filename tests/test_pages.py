@@ -123,6 +123,31 @@ class TestTopicPage:
         assert "<svg" in page and 'role="img"' in page
         assert "Jan 2026" in [tick.label for tick in timeline.ticks]
 
+    def test_a_window_starts_from_the_stance_then(self, client):
+        url = reverse("positions:topic_detail", args=["reassurance-force"])
+        response = client.get(url, {"start": "2025-12-01", "end": "2026-06-01"})
+        assert response.status_code == 200
+        lanes = {lane.key: lane for lane in response.context["timeline"].lanes}
+        # Russia opposed before the window and turned hostile within it; only
+        # the statements within it are markers and listed below.
+        assert [(s.stance, s.start) for s in lanes["russia"].spans] == [
+            (Stance.OPPOSES, dt.date(2025, 12, 1)),
+            (Stance.HOSTILE, dt.date(2026, 3, 2)),
+        ]
+        assert {m.statement.position.as_of for m in lanes["russia"].markers} == {
+            dt.date(2026, 3, 2)
+        }
+        assert {entry.on for entry, *_ in response.context["record"]} <= {dt.date(2026, 3, 2)}
+        assert "Statements from 1 December 2025 to 1 June 2026" in response.content.decode()
+
+    def test_a_bad_window_is_a_400(self, client):
+        url = reverse("positions:topic_detail", args=["reassurance-force"])
+        response = client.get(url, {"start": "2026-01-01", "end": "2025-01-01"})
+        assert response.status_code == 400
+        assert "“From” must be a date before “To”" in response.content.decode()
+        assert client.get(url, {"end": "soon"}).status_code == 400
+        assert client.get(url, {"page": 9}).status_code == 404
+
     def test_unknown_topic_is_404(self, db, client):
         assert client.get(reverse("positions:topic_detail", args=["nukes"])).status_code == 404
 
@@ -133,8 +158,10 @@ class TestTopicPage:
         assert "Russian consent first" in response.content.decode()
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Topic, wordings, statements, conditions, rows.
-        with django_assert_num_queries(5):
+        # Topic, wordings; today's stances (ids, rows) and their actors; the
+        # lanes (count, page); the window's statements: as of its start (ids,
+        # rows, conditions) and within it (rows, conditions).
+        with django_assert_num_queries(10):
             client.get(reverse("positions:topic_detail", args=["own-troops"]))
 
 
@@ -194,9 +221,10 @@ class TestActorPage:
         assert client.get(reverse("actors:detail", args=["atlantis"])).status_code == 404
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Actor, aliases, roles held, roles in it, statements (2), topics, quotes
-        # (their positions only when there are quotes).
-        with django_assert_num_queries(8):
+        # Actor, aliases, roles held, roles in it, topics; the window's
+        # statements as of its start (ids, rows, conditions) and within it
+        # (rows, conditions); quotes (their positions only when there are any).
+        with django_assert_num_queries(11):
             client.get(reverse("actors:detail", args=["united-kingdom"]))
 
 
@@ -330,3 +358,20 @@ def test_a_quote_that_cannot_be_checked_is_marked_unverified(make, client):
     assert '<span class="unverified"' in page
     source_page = client.get(reverse("sources:detail", args=[position.quote.source_id]))
     assert '<span class="unverified">unverified</span>' in source_page.content.decode()
+
+
+def test_the_topic_timeline_shows_a_page_of_lanes(make, client):
+    from positions.selectors import MATRIX_PAGE_ROWS
+
+    topic = make.topic()
+    make.countries(topic, MATRIX_PAGE_ROWS + 2)
+    url = reverse("positions:topic_detail", args=[topic.slug])
+    first = client.get(url, {"end": "2025-06-01"})
+    assert len(first.context["timeline"].lanes) == MATRIX_PAGE_ROWS
+    page = first.content.decode()
+    assert f"Countries and organisations 1–{MATRIX_PAGE_ROWS} of {MATRIX_PAGE_ROWS + 2}" in page
+    second = client.get(url, {"end": "2025-06-01", "page": 2})
+    assert len(second.context["timeline"].lanes) == 2
+    # Today's standing still names every country.
+    standing = {value: actors for value, _, actors in first.context["standing"]}
+    assert len(standing["opposes"]) == MATRIX_PAGE_ROWS + 2
