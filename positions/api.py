@@ -5,6 +5,7 @@ pages compute them."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
@@ -41,9 +42,11 @@ from config.serializers import (
 from sources.models import Quote, Source
 
 from . import cache, selectors, services
+from .forms import WINDOW_DAYS
 from .models import (
     PUBLISH_PERMISSION,
     Attribution,
+    CellStatement,
     Condition,
     Position,
     PositionCondition,
@@ -878,6 +881,13 @@ class LaneSerializer(serializers.Serializer):
 
 class TimelineSerializer(serializers.Serializer):
     topic = TopicBriefSerializer()
+    start = serializers.DateField(
+        help_text="The window's first day: steps start with the stance then."
+    )
+    end = serializers.DateField()
+    count = serializers.IntegerField(help_text="Lanes on all pages.")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
     lanes = LaneSerializer(many=True)
 
 
@@ -885,6 +895,29 @@ class TopicQuerySerializer(serializers.Serializer):
     topic = serializers.SlugRelatedField(
         slug_field="slug", queryset=Topic.objects.all(), help_text="The topic's slug."
     )
+
+
+class TimelineQuerySerializer(TopicQuerySerializer):
+    start = serializers.DateField(
+        required=False, help_text="First day of the window; two years before `end` by default."
+    )
+    end = serializers.DateField(
+        required=False, help_text="Last day of the window; today by default."
+    )
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_MATRIX_ROWS,
+        help_text=f"Lanes per page (default {selectors.MATRIX_PAGE_ROWS}).",
+    )
+
+    def validate(self, attrs):
+        attrs.setdefault("end", timezone.localdate())
+        attrs.setdefault("start", attrs["end"] - dt.timedelta(days=WINDOW_DAYS))
+        if attrs["start"] >= attrs["end"]:
+            raise serializers.ValidationError({"start": ["Must be a date before `end`."]})
+        return attrs
 
 
 class CellQuerySerializer(TopicQuerySerializer):
@@ -903,30 +936,43 @@ def _steps(entries: list[selectors.HistoryEntry]) -> list[dict]:
 
 
 @extend_schema(
-    summary="A topic's timeline: every country's stance over time",
-    parameters=[TopicQuerySerializer],
+    summary="A topic's timeline: every country's stance over a window of time",
+    parameters=[TimelineQuerySerializer],
     responses=TimelineSerializer,
 )
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def timeline(request):
-    """One lane per state (then organisation) with a statement on the topic; each
-    step is a date on which statements were made, with the stance after it."""
-    topic = _query(TopicQuerySerializer, request)["topic"]
-    grouped = selectors.statements_by_cell(on=selectors.END_OF_RECORD, topics=[topic])
-    rows = Actor.objects.matrix_rows().filter(pk__in={key[0] for key in grouped})
+    """One lane per state (then organisation) with a statement on the topic up
+    to `end`, a page at a time. Each lane starts with its stance on `start`
+    (a step with no statements, when it had one), then a step per date on
+    which statements were made, with the stance after it."""
+    params = _query(TimelineQuerySerializer, request)
+    topic, start, end = params["topic"], params["start"], params["end"]
+    page, per_page = params.get("page", 1), params.get("page_size", selectors.MATRIX_PAGE_ROWS)
+    spoken = CellStatement.objects.filter(subject=OuterRef("pk"), topic=topic, as_of__lte=end)
+    rows = Actor.objects.matrix_rows().filter(Exists(spoken))
+    count = rows.count()
+    if page > 1 and (page - 1) * per_page >= count:
+        raise NotFound({"page": [f"There is no page {page}: the timeline has {count} lanes."]})
+    rows = list(rows[(page - 1) * per_page : page * per_page])
+    steps = selectors.window_histories(subjects=rows, topics=[topic], start=start, end=end)
     lanes = [
-        {
-            "actor": actor,
-            "steps": _steps(
-                selectors.history(
-                    grouped[actor.pk, topic.pk], subject_id=actor.pk, topic_id=topic.pk
-                )
-            ),
-        }
-        for actor in rows
+        {"actor": actor, "steps": _steps(steps.get((actor.pk, topic.pk), []))} for actor in rows
     ]
-    return Response(TimelineSerializer({"topic": topic, "lanes": lanes}).data)
+    return Response(
+        TimelineSerializer(
+            {
+                "topic": topic,
+                "start": start,
+                "end": end,
+                "count": count,
+                "page": page,
+                "pages": max(1, -(-count // per_page)),
+                "lanes": lanes,
+            }
+        ).data
+    )
 
 
 class HistorySerializer(serializers.Serializer):

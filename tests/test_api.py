@@ -635,3 +635,31 @@ def test_the_matrix_and_its_changes_come_a_page_of_rows_at_a_time(make, client):
     # The whole matrix still comes in one CSV.
     export = client.get(f"{API}/matrix/export/")
     assert len(b"".join(export.streaming_content).decode().splitlines()) == 1 + 5
+
+
+def test_the_timeline_shows_a_window_and_a_page_of_lanes(seeded, client):
+    body = client.get(
+        f"{API}/timeline/",
+        {"topic": "reassurance-force", "start": "2025-12-01", "end": "2026-06-01", "page_size": 3},
+    ).json()
+    assert (body["start"], body["end"], body["count"], body["pages"]) == (
+        "2025-12-01",
+        "2026-06-01",
+        5,
+        2,
+    )
+    lanes = {lane["actor"]["slug"]: lane["steps"] for lane in body["lanes"]}
+    assert list(lanes) == ["denmark", "france", "russia"]
+    # Russia opposed before the window: the first step is that stance on its first day.
+    assert [(s["on"], s["stance"], len(s["made"])) for s in lanes["russia"]] == [
+        ("2025-12-01", "opposes", 0),
+        ("2026-03-02", "hostile", 2),
+    ]
+    backwards = client.get(
+        f"{API}/timeline/",
+        {"topic": "reassurance-force", "start": "2026-01-01", "end": "2025-01-01"},
+    )
+    assert backwards.status_code == 400
+    assert "start" in backwards.json()
+    beyond = client.get(f"{API}/timeline/", {"topic": "reassurance-force", "page": 9})
+    assert beyond.status_code == 404
