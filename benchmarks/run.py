@@ -5,6 +5,10 @@ generate_synthetic, then every page and endpoint measured in-process
     python benchmarks/run.py                      # SQLite and PostgreSQL, 1k to 1M
     python benchmarks/run.py --quick              # 1k and 10k, fewer repeats (< 2 minutes)
     python benchmarks/run.py --sizes 1000,100000 --databases postgresql
+    python benchmarks/run.py --no-load            # without the gunicorn load test
+
+On PostgreSQL (not with --quick) each size also gets a load test: gunicorn
+under wrk, 50 connections for 30 s (benchmarks/load.py).
 
 PostgreSQL comes from BENCH_POSTGRES_URL (default: the local server as
 postgres); each size gets a database of its own, dropped afterwards.
@@ -47,7 +51,7 @@ def database_url(kind: str, size: int, workdir: Path) -> str:
     return POSTGRES.rsplit("/", 1)[0] + f"/{name}"
 
 
-def one(kind: str, size: int, workdir: Path, repeat: int) -> dict:
+def one(kind: str, size: int, workdir: Path, repeat: int, load: bool) -> dict:
     url = database_url(kind, size, workdir)
     env = {
         **os.environ,
@@ -69,7 +73,18 @@ def one(kind: str, size: int, workdir: Path, repeat: int) -> dict:
             capture_output=True,
             text=True,
         ).stdout
-        return json.loads(out.strip().splitlines()[-1]) | {"generated_s": generated}
+        result = json.loads(out.strip().splitlines()[-1]) | {"generated_s": generated}
+        if load:
+            out = subprocess.run(
+                [sys.executable, "benchmarks/load.py"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            result["load"] = json.loads(out.strip().splitlines()[-1])
+        return result
     finally:
         if kind == "postgresql":
             postgres(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
@@ -110,6 +125,29 @@ def table(runs: list[tuple[str, int, dict]]) -> str:
         lines.append("| matrix page ÷ its raw SQL | " + " | ".join(ratio) + " |")
         generated = [f"{mine[size]['generated_s']:.0f} s" for size in sizes if size in mine]
         lines += ["| generate_synthetic | " + " | ".join(generated) + " |", ""]
+        loads = {size: data["load"] for size, data in mine.items() if "load" in data}
+        if loads:
+            first = next(iter(loads.values()))
+            lines += [
+                f"Load on {database.split()[0]}: gunicorn ({first['workers']} workers, "
+                f"production settings) under wrk, {first['connections']} connections for "
+                f"{first['seconds']} s per address; requests per second, median and 99th "
+                f"percentile latency, and non-2xx answers or socket errors.",
+                "",
+                "| | " + " | ".join(f"{size:,}" for size in loads) + " |",
+                "| --- |" + " --- |" * len(loads),
+            ]
+            for name in first["results"]:
+                cells = []
+                for data in loads.values():
+                    r = data["results"][name]
+                    errors = r["errors"] if r["socket_errors"] == "none" else r["socket_errors"]
+                    cells.append(
+                        f"{r['per_second']:.0f}/s, {r['p50_ms']:.0f} / {r['p99_ms']:.0f} ms, "
+                        f"{errors} errors"
+                    )
+                lines.append(f"| {name} | " + " | ".join(cells) + " |")
+            lines.append("")
     return "\n".join(lines)
 
 
@@ -118,7 +156,8 @@ def main():
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--quick", action="store_true", help="1k and 10k, 3 repeats")
+    parser.add_argument("--quick", action="store_true", help="1k and 10k, 3 repeats, no load")
+    parser.add_argument("--no-load", action="store_true", help="skip the gunicorn load test")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "RESULTS.md"))
     args = parser.parse_args()
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
@@ -128,14 +167,16 @@ def main():
         for kind in args.databases.split(","):
             for size in sizes:
                 print(f"== {kind}, {size:,} positions", flush=True)
-                runs.append((kind, size, one(kind, size, Path(workdir), repeat)))
+                load = kind == "postgresql" and not (args.quick or args.no_load)
+                runs.append((kind, size, one(kind, size, Path(workdir), repeat, load)))
     header = (
         f"# Benchmark results\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on "
         f"{platform.node()}: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; `python benchmarks/run.py "
         f"{' '.join(sys.argv[1:])}`. In-process server time (Django test client, no network), "
         f"{repeat} requests per line after one warm-up (fewer where one request takes "
-        f"over a minute).\n\n"
+        f"over a minute), the cache emptied before each request except on the lines "
+        f"marked cached.\n\n"
     )
     text = header + table(runs)
     print(text)
