@@ -73,7 +73,8 @@ lock: install
 
 # The benchmark (benchmarks/README in benchmarks/run.py): BENCH_ARGS=--quick for a short run.
 bench: install
-	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	@scripts/ensure-wrk || echo "!! running without the load test"
+	$(BIN)/python benchmarks/run.py $$(command -v wrk >/dev/null || echo --no-load) $(BENCH_ARGS)
 
 # Front-end packages come from the npm registry and are committed under static/vendor/.
 vendor:
