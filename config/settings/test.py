@@ -25,3 +25,6 @@ REST_FRAMEWORK = {
 }
 # The schema fuzzer calls the app in-process as "localhost".
 ALLOWED_HOSTS = ["localhost", "testserver"]
+# Each test empties the cache (tests/conftest.py): always the process's own,
+# never a Redis another program uses. tests/test_cache_redis.py uses Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
