@@ -1007,10 +1007,19 @@ class ChangesQuerySerializer(MatrixQuerySerializer):
     as_of = serializers.DateField(required=False, help_text="The later date; today by default.")
 
 
+class ChangesSerializer(serializers.Serializer):
+    since = serializers.DateField()
+    as_of = serializers.DateField()
+    count = serializers.IntegerField(help_text="Rows of the matrix on all pages.")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    changes = ChangeSerializer(many=True, help_text="The changed cells of this page's rows.")
+
+
 @extend_schema(
     summary="What changed between two dates",
     parameters=[ChangesQuerySerializer],
-    responses=ChangeSerializer(many=True),
+    responses=ChangesSerializer,
 )
 @api_view(["GET"])
 @permission_classes([AllowAny])
@@ -1023,6 +1032,6 @@ def changes(request):
             request,
             "api-changes",
             ChangesQuerySerializer,
-            lambda data: ChangeSerializer(data["changes"], many=True).data,
+            lambda data: ChangesSerializer(data).data,
         )
     )

@@ -293,7 +293,14 @@ class TestReads:
         assert cells["poland", "own-troops"]["stance"] == "opposes"
 
     def test_changes_timeline_and_history(self, api):
-        changes = api.get(f"{API}/changes/", {"since": "2025-02-26", "as_of": "2026-03-02"}).json()
+        body = api.get(f"{API}/changes/", {"since": "2025-02-26", "as_of": "2026-03-02"}).json()
+        assert {k: body[k] for k in ("since", "as_of", "page", "pages")} == {
+            "since": "2025-02-26",
+            "as_of": "2026-03-02",
+            "page": 1,
+            "pages": 1,
+        }
+        changes = body["changes"]
         assert sorted(
             (c["actor"]["slug"], c["topic"], c["before"], c["after"]) for c in changes
         ) == [
@@ -625,7 +632,8 @@ def test_the_matrix_and_its_changes_come_a_page_of_rows_at_a_time(make, client):
     assert (body["count"], body["page"], body["pages"]) == (5, 3, 3)
     assert len(body["rows"]) == 1
     changes = client.get(f"{API}/changes/", {"since": "2025-01-15", "page_size": 2}).json()
-    assert [c["after"] for c in changes] == ["opposes", "opposes"]
+    assert (changes["count"], changes["pages"]) == (5, 3)
+    assert [c["after"] for c in changes["changes"]] == ["opposes", "opposes"]
     beyond = client.get(f"{API}/matrix/", {"page_size": 2, "page": 4})
     assert beyond.status_code == 404
     assert beyond.json() == {"page": ["There is no page 4: the matrix has 5 rows."]}
