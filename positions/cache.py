@@ -41,15 +41,19 @@ def bump() -> None:
         RecordVersion.objects.get_or_create(pk=1, defaults={"number": 2})
 
 
-def cached[T](name: str, parts: tuple, compute: Callable[[], T]) -> T:
+def cached[T](
+    name: str, parts: tuple, compute: Callable[[], T], keep: Callable[[T], bool] | None = None
+) -> T:
     """``compute()``, or what it returned for the same ``parts`` since the
-    last write. One query (the version) on a hit."""
+    last write (unless ``keep`` turned it down). One query (the version) on a
+    hit."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"{name}:v{version()}:{digest}"
     found = cache.get(key)
     if found is None:
         found = compute()
-        cache.set(key, found, timeout=TIMEOUT)
+        if keep is None or keep(found):
+            cache.set(key, found, timeout=TIMEOUT)
     return found
 
 

@@ -111,35 +111,39 @@ def _cell_text(cell: CellStance | None, change: CellChange | None) -> dict:
 @vary_on_headers("HX-Request")
 def matrix(request: HtmxHttpRequest) -> HttpResponse:
     """Who stands where as of a date; optionally what changed since another."""
+    partial = _wants_partial(request)
+    # The whole answer is the same for every reader until the next write (or,
+    # for "today", the next day): cached on the query as sent. Only answers
+    # that show a matrix are kept; a bad query is worked out each time.
+    key = (sorted(request.GET.lists()), partial, timezone.localdate())
+    status, html = cache.cached(
+        "matrix-page", key, lambda: _matrix_page(request, partial), keep=lambda got: got[0] == 200
+    )
+    return HttpResponse(html, status=status)
+
+
+def _matrix_page(request: HtmxHttpRequest, partial: bool) -> tuple[int, str]:
     topics = list(Topic.objects.all())
     groups = list(
         Actor.objects.organisations().filter(member_roles__kind=Role.Kind.MEMBERSHIP).distinct()
     )
     form = MatrixForm(request.GET, groups=groups, topics=topics)
-    partial = _wants_partial(request)
-    context = {"form": form, "stances": Stance.choices}
-    missing = False
+    status = 200
     if form.is_valid():
-        params = form.cleaned_data
-        # Links in the grid are built from these values only, never from the
-        # raw query string, so two requests with one key get the same page.
-        key = (*_matrix_query(request, form).items(), params["page"], partial)
         try:
-            # The grid is the costly part, and the same for every reader until
-            # the next write; the page around it is rendered each time.
-            grid_html = cache.cached("matrix-page", key, lambda: _matrix_html(request, form))
+            grid_html = _matrix_html(request, form)
         except selectors.PageOutOfRange as error:
             form.add_error("page", str(error))
-            missing = True
-    status = 200
+            # A page past the end is well-formed but names nothing, as a paginator's 404.
+            status = 404
     if not form.is_valid():
+        context = {"form": form, "stances": Stance.choices}
         grid_html = render_to_string("positions/matrix.html#matrix", context, request)
-        # A page past the end is well-formed but names nothing, as a paginator's 404.
-        status = 404 if missing else 400
+        status = status if status == 404 else 400
     if partial:
-        return HttpResponse(grid_html, status=status)
+        return status, grid_html
     page = {"matrix_html": grid_html, "on": form.cleaned_data["as_of"] if status == 200 else None}
-    return render(request, "positions/matrix.html", page, status=status)
+    return status, render_to_string("positions/matrix.html", page, request)
 
 
 def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
