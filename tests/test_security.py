@@ -52,7 +52,17 @@ def assert_escaped(response):
         assert raw not in page, raw
 
 
-def test_pages_show_hostile_text_as_text(hostile, client):
+def test_pages_show_hostile_text_as_text(hostile, client, make):
+    # A claim about it by another hostile name: the matrix cell shows claimants.
+    claimant = make.state(f"Claimland {IMG}", "CL", slug="claimland")
+    make.position(
+        actor=hostile["state"],
+        topic=hostile["topic"],
+        as_of=dt.date(2025, 3, 1),
+        attribution=Attribution.CLAIM,
+        claimant=claimant,
+        speaker=claimant,
+    )
     urls = [
         reverse("positions:matrix") + "?as_of=2025-03-02",
         reverse("positions:cell", args=["evilland", "evil-topic"]) + "?as_of=2025-03-02",
@@ -70,6 +80,9 @@ def test_pages_show_hostile_text_as_text(hostile, client):
         assert_escaped(client.get(url))
     matrix = client.get(reverse("positions:matrix") + "?as_of=2025-03-02").content.decode()
     assert "Evilland &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in matrix
+    # Cells are written in Python, not in the template: escaped all the same.
+    assert "via Dr &quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in matrix
+    assert "Claimland &quot;&gt;&lt;img src=x onerror=alert(1)&gt; claims:" in matrix
     # The SVG timeline's hover text is escaped too.
     timeline = client.get(reverse("positions:topic_detail", args=["evil-topic"])).content.decode()
     assert "words &lt;script&gt;" in timeline
