@@ -18,6 +18,11 @@ class _StrictText:
             data.encode("utf-8")
         except UnicodeEncodeError:
             self.fail("invalid")
+        # The schema's maxLength counts what was sent, so check before
+        # trimming: 200 characters and a tab is too long, as the schema says.
+        max_length = getattr(self, "max_length", None)
+        if max_length is not None and len(data) > max_length:
+            self.fail("max_length", max_length=max_length)
         return super().to_internal_value(data)
 
 

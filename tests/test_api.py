@@ -671,3 +671,11 @@ def test_the_timeline_shows_a_window_and_a_page_of_lanes(seeded, client):
     assert "start" in backwards.json()
     beyond = client.get(f"{API}/timeline/", {"topic": "reassurance-force", "page": 9})
     assert beyond.status_code == 404
+
+
+def test_text_longer_than_the_schema_allows_is_refused_before_trimming(editor_client):
+    # 200 characters are allowed; a tab in front makes 201, as the schema counts.
+    body = {"publisher": "\t" + "*" * 200, "title": "T", "published_on": "2025-01-01"}
+    response = editor_client.post(f"{API}/sources/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"publisher": ["Ensure this field has no more than 200 characters."]}
