@@ -544,6 +544,20 @@ def test_anonymous_reads_are_throttled(api, monkeypatch):
     cache.clear()
 
 
+def test_the_anonymous_rate_alone_limits_anonymous_clients(api, monkeypatch):
+    # Set above the token rate, the anonymous rate is the one that counts.
+    from django.core.cache import cache
+    from rest_framework.throttling import AnonRateThrottle
+
+    from config.throttling import TokenRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "5/minute"})
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"user": "2/minute"})
+    assert [api.get(f"{API}/topics/").status_code for _ in range(6)] == [200] * 5 + [429]
+    cache.clear()
+
+
 def test_schema_and_docs(api):
     schema = api.get("/api/schema/?format=json")
     assert schema.status_code == 200
