@@ -35,6 +35,14 @@ def manage(env, *args):
     )
 
 
+def report(env, script: str) -> dict:
+    """Run one of the benchmark's scripts; it prints its figures as JSON last."""
+    out = subprocess.run(
+        [sys.executable, script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def postgres(sql: str):
     import psycopg
 
@@ -65,25 +73,9 @@ def one(kind: str, size: int, workdir: Path, repeat: int, load: bool) -> dict:
         started = time.perf_counter()
         manage(env, "generate_synthetic", "--positions", str(size))
         generated = time.perf_counter() - started
-        out = subprocess.run(
-            [sys.executable, "benchmarks/measure.py"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        result = json.loads(out.strip().splitlines()[-1]) | {"generated_s": generated}
+        result = report(env, "benchmarks/measure.py") | {"generated_s": generated}
         if load:
-            out = subprocess.run(
-                [sys.executable, "benchmarks/load.py"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            result["load"] = json.loads(out.strip().splitlines()[-1])
+            result["load"] = report(env, "benchmarks/load.py")
         return result
     finally:
         if kind == "postgresql":

@@ -5,7 +5,6 @@ pages compute them."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
@@ -42,11 +41,10 @@ from config.serializers import (
 from sources.models import Quote, Source
 
 from . import cache, selectors, services
-from .forms import WINDOW_DAYS
+from .forms import window
 from .models import (
     PUBLISH_PERMISSION,
     Attribution,
-    CellStatement,
     Condition,
     Position,
     PositionCondition,
@@ -651,7 +649,22 @@ class MatrixSerializer(serializers.Serializer):
 MAX_MATRIX_ROWS = 200
 
 
-class MatrixQuerySerializer(serializers.Serializer):
+class PagedQuerySerializer(serializers.Serializer):
+    """A page of the matrix's rows, or of a timeline's lanes."""
+
+    page = serializers.IntegerField(
+        required=False, min_value=1, max_value=100_000, help_text="Page of rows, from 1."
+    )
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_MATRIX_ROWS,
+        help_text=f"Rows per page (default {selectors.MATRIX_PAGE_ROWS}, "
+        f"at most {MAX_MATRIX_ROWS}).",
+    )
+
+
+class MatrixQuerySerializer(PagedQuerySerializer):
     as_of = serializers.DateField(required=False, help_text="Defaults to today.")
     since = serializers.DateField(
         required=False,
@@ -671,16 +684,6 @@ class MatrixQuerySerializer(serializers.Serializer):
         child=serializers.SlugField(),
         required=False,
         help_text="Topic slugs (repeat the parameter); all topics when absent.",
-    )
-    page = serializers.IntegerField(
-        required=False, min_value=1, max_value=100_000, help_text="Rows page, from 1."
-    )
-    page_size = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_MATRIX_ROWS,
-        help_text=f"Rows per page (default {selectors.MATRIX_PAGE_ROWS}, "
-        f"at most {MAX_MATRIX_ROWS}).",
     )
 
     def validate_topics(self, slugs):
@@ -897,24 +900,16 @@ class TopicQuerySerializer(serializers.Serializer):
     )
 
 
-class TimelineQuerySerializer(TopicQuerySerializer):
+class TimelineQuerySerializer(TopicQuerySerializer, PagedQuerySerializer):
     start = serializers.DateField(
         required=False, help_text="First day of the window; two years before `end` by default."
     )
     end = serializers.DateField(
         required=False, help_text="Last day of the window; today by default."
     )
-    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
-    page_size = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_MATRIX_ROWS,
-        help_text=f"Lanes per page (default {selectors.MATRIX_PAGE_ROWS}).",
-    )
 
     def validate(self, attrs):
-        attrs.setdefault("end", timezone.localdate())
-        attrs.setdefault("start", attrs["end"] - dt.timedelta(days=WINDOW_DAYS))
+        attrs["start"], attrs["end"] = window(attrs.get("start"), attrs.get("end"))
         if attrs["start"] >= attrs["end"]:
             raise serializers.ValidationError({"start": ["Must be a date before `end`."]})
         return attrs
@@ -950,12 +945,16 @@ def timeline(request):
     params = _query(TimelineQuerySerializer, request)
     topic, start, end = params["topic"], params["start"], params["end"]
     page, per_page = params.get("page", 1), params.get("page_size", selectors.MATRIX_PAGE_ROWS)
-    spoken = CellStatement.objects.filter(subject=OuterRef("pk"), topic=topic, as_of__lte=end)
-    rows = Actor.objects.matrix_rows().filter(Exists(spoken))
-    count = rows.count()
-    if page > 1 and (page - 1) * per_page >= count:
-        raise NotFound({"page": [f"There is no page {page}: the timeline has {count} lanes."]})
-    rows = list(rows[(page - 1) * per_page : page * per_page])
+    try:
+        rows, count = selectors.page_of(
+            selectors.speaking_rows(on=end, topics=[topic]),
+            page=page,
+            per_page=per_page,
+            what="timeline",
+            noun="lanes",
+        )
+    except selectors.PageOutOfRange as error:
+        raise NotFound({"page": [str(error)]}) from error
     steps = selectors.window_histories(subjects=rows, topics=[topic], start=start, end=end)
     lanes = [
         {"actor": actor, "steps": _steps(steps.get((actor.pk, topic.pk), []))} for actor in rows
@@ -968,7 +967,7 @@ def timeline(request):
                 "end": end,
                 "count": count,
                 "page": page,
-                "pages": max(1, -(-count // per_page)),
+                "pages": selectors.page_count(count, per_page),
                 "lanes": lanes,
             }
         ).data

@@ -112,6 +112,13 @@ class FeedForm(forms.Form):
 WINDOW_DAYS = 730
 
 
+def window(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """A timeline's window: up to today and over the two years before, unless
+    asked otherwise. Pages and API alike."""
+    end = end or timezone.localdate()
+    return start or end - dt.timedelta(days=WINDOW_DAYS), end
+
+
 class WindowForm(forms.Form):
     """``?start=…&end=…&page=…``: the stretch of time a timeline shows (the
     last two years by default), and which page of its lanes."""
@@ -141,8 +148,7 @@ class WindowForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        end = cleaned.get("end") or timezone.localdate()
-        start = cleaned.get("start") or end - dt.timedelta(days=WINDOW_DAYS)
+        start, end = window(cleaned.get("start"), cleaned.get("end"))
         if start >= end:
             self.add_error("start", "“From” must be a date before “To”.")
         cleaned |= {"start": start, "end": end, "page": cleaned.get("page") or 1}

@@ -447,13 +447,33 @@ class Matrix:
 
     @property
     def pages(self) -> int:
-        if not self.per_page:
-            return 1
-        return max(1, -(-self.row_count // self.per_page))
+        return page_count(self.row_count, self.per_page)
 
 
 class PageOutOfRange(ValueError):
     pass
+
+
+def page_count(total: int, per_page: int | None) -> int:
+    return max(1, -(-total // per_page)) if per_page else 1
+
+
+def page_of(rows, *, page: int, per_page: int, what: str, noun: str = "rows") -> tuple[list, int]:
+    """Rows ``page`` of ``rows`` (``per_page`` to a page) and how many rows
+    there are in all; a page past the last raises PageOutOfRange. Two queries."""
+    total = rows.count()
+    if page > 1 and (page - 1) * per_page >= total:
+        raise PageOutOfRange(f"There is no page {page}: the {what} has {total} {noun}.")
+    return list(rows[(page - 1) * per_page : page * per_page]), total
+
+
+def speaking_rows(*, on: dt.date, topics: Iterable[object]):
+    """The matrix's rows (countries, then organisations) with a statement on
+    ``topics`` up to ``on``: one index probe per actor."""
+    spoken = CellStatement.objects.filter(
+        subject=OuterRef("pk"), as_of__lte=on, topic__in=[getattr(t, "pk", t) for t in topics]
+    )
+    return Actor.objects.matrix_rows().filter(Exists(spoken))
 
 
 def matrix(
@@ -473,23 +493,20 @@ def matrix(
     ``page`` (all with None): the work is per row shown, whatever the size of
     the record. ``evidence`` as for :func:`statements`. Five queries (four
     without evidence), one more with a group, two or three more with ``since``."""
-    rows = Actor.objects.matrix_rows()
-    if kind:
-        rows = rows.filter(kind=kind)
     if group is not None:
         members = Role.objects.memberships().current(on=on).filter(organisation=group)
-        rows = rows.filter(pk__in={*members.values_list("holder_id", flat=True), group.pk})
-    else:
-        spoken = CellStatement.objects.filter(
-            subject=OuterRef("pk"), as_of__lte=on, topic__in=[t.pk for t in topics]
+        rows = Actor.objects.matrix_rows().filter(
+            pk__in={*members.values_list("holder_id", flat=True), group.pk}
         )
-        rows = rows.filter(Exists(spoken))
-    row_count = rows.count()
-    if per_page is not None:
-        if page > 1 and (page - 1) * per_page >= row_count:
-            raise PageOutOfRange(f"There is no page {page}: the matrix has {row_count} rows.")
-        rows = rows[(page - 1) * per_page : page * per_page]
-    rows = list(rows)
+    else:
+        rows = speaking_rows(on=on, topics=topics)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if per_page is None:
+        rows = list(rows)
+        row_count = len(rows)
+    else:
+        rows, row_count = page_of(rows, page=page, per_page=per_page, what="matrix")
     shown = [actor.pk for actor in rows]
     cells = stances_as_of(on=on, subjects=shown, topics=topics, evidence=evidence)
     changes = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -25,7 +25,7 @@ from actors.models import Actor, Role
 from . import cache, selectors, timeline
 from . import search as search_backend
 from .forms import AsOfForm, FeedForm, MatrixForm, SearchForm, WindowForm
-from .models import Attribution, CellStatement, Condition, Position, Stance, Status, Topic
+from .models import Attribution, Condition, Position, Stance, Status, Topic
 from .selectors import (
     END_OF_RECORD,
     OWN_RANK,
@@ -308,14 +308,18 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if cell.stance:
             standing[cell.stance].append((actor, cell))
 
-    spoken = CellStatement.objects.filter(subject=OuterRef("pk"), topic=topic, as_of__lte=end)
-    rows = Actor.objects.matrix_rows().filter(Exists(spoken))
-    row_count = rows.count()
     per_page = selectors.MATRIX_PAGE_ROWS
-    if page > 1 and (page - 1) * per_page >= row_count:
-        form.add_error("page", f"There is no page {page}: the timeline has {row_count} lanes.")
+    try:
+        rows, row_count = selectors.page_of(
+            selectors.speaking_rows(on=end, topics=[topic]),
+            page=page,
+            per_page=per_page,
+            what="timeline",
+            noun="lanes",
+        )
+    except selectors.PageOutOfRange as error:
+        form.add_error("page", str(error))
         return render(request, "positions/topic_detail.html", context, status=404)
-    rows = list(rows[(page - 1) * per_page : page * per_page])
     steps = selectors.window_histories(subjects=rows, topics=[topic], start=start, end=end)
     chart, record, recorded = timeline.lanes_and_record(
         (
@@ -339,7 +343,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "start": start,
         "end": end,
         "page": page,
-        "pages": max(1, -(-row_count // per_page)),
+        "pages": selectors.page_count(row_count, per_page),
         "row_count": row_count,
         "rows_shown": ((page - 1) * per_page + 1, (page - 1) * per_page + len(rows)),
         "page_query": urlencode(query) + "&",
