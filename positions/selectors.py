@@ -18,13 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery, Window
 from django.db.models.expressions import RawSQL
 
 from actors.models import Actor, Role
+from sources.models import Quote
 
 from .cells import OWN_RANK  # noqa: F401  (pages build Statements at this rank)
-from .models import Attribution, CellStatement, Position, Topic
+from .models import Attribution, CellStatement, Position, Stance, Topic
 
 # Lower wins (ranks are written by ``positions.cells``): the actor's own words
 # (0) beat any office (Role.Rank, 1-4), and an outlet's report without direct
@@ -93,10 +94,11 @@ def _among(column: str, ids, params: list) -> str:
 def _latest_candidates(
     on: dt.date, subject_ids: set[int] | None, topic_ids: list[int] | None
 ) -> RawSQL:
-    """The ids of the only rows that can decide a cell as of ``on``: per
-    (state or organisation, topic), the statements of its latest date (the
-    stance, and what it conflicts with) and the claims made since the date
-    before that (the claims still current beside it). Anything else,
+    """The only rows that can decide a cell as of ``on`` (their id,
+    position_id, subject_id, rank and role_id): per (state or organisation,
+    topic), the statements of its latest date (the stance, and what it
+    conflicts with) and the claims made since the date before that (the
+    claims still current beside it). Anything else,
     ``resolve`` would drop. Per cell that is two index probes and two short
     range scans, whatever the size of the record; only a cell with fewer
     than two dates of its own reads all its claims."""
@@ -109,6 +111,7 @@ def _latest_candidates(
         + _among("a.id", subject_ids, cell_params)
         + _among("t.id", topic_ids, cell_params)
     )
+    columns = "s.id, s.position_id, s.subject_id, s.rank, s.role_id"
     # MATERIALIZED: computed once per cell. Inlined into the join below, the
     # planner ran both probes once per joined row instead (6 s at 1M).
     sql = (
@@ -126,16 +129,115 @@ def _latest_candidates(
         # Own words of the latest date, claims made since the one before: each
         # half one index range per cell. (A column, not a COALESCE in the join,
         # or the planner prices the claims half as a scan of every claim.)
-        f"SELECT s.id FROM since b JOIN {table} s "
+        f"SELECT {columns} FROM since b JOIN {table} s "
         f"ON s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
         f"AND s.as_of = b.last "
         f"UNION ALL "
-        f"SELECT s.id FROM since b JOIN {table} s "
+        f"SELECT {columns} FROM since b JOIN {table} s "
         f"ON s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
         f"AND s.as_of >= b.claims_from AND s.as_of <= %s"
     )
     params = [*cell_params, False, on, False, dt.date.min, False, True, on]
     return RawSQL(sql, params)
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpokenBy:
+    speaker_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CellPosition:
+    """A published position as a matrix cell shows it, read as plain values:
+    its stance and date, who it is about, who spoke and who claimed. It
+    answers the attributes of :class:`Position` that ``resolve`` and a cell
+    use; a page has a few hundred, and making model instances of them (five
+    per statement, with the joined rows) was a third of the page's time."""
+
+    pk: int
+    topic_id: int
+    stance: str
+    as_of: dt.date
+    attribution: str
+    claimant_id: int | None
+    actor: Named
+    claimant: Named | None
+    quote: SpokenBy
+
+    def get_stance_display(self) -> str:
+        return Stance(self.stance).label
+
+
+def _shown_sql(chosen_sql: str) -> str:
+    """The statements that ``chosen_sql`` selects (as the columns id,
+    position_id, subject_id, rank and role_id of ``CellStatement``), with what
+    a cell shows of them, in one query: each row an index probe by id,
+    whatever the size of the record."""
+    position, actor, quote = Position._meta.db_table, Actor._meta.db_table, Quote._meta.db_table
+    return (
+        f"WITH chosen AS MATERIALIZED ({chosen_sql}) "
+        f"SELECT s.subject_id, s.rank, s.role_id, p.id, p.topic_id, p.stance, p.as_of, "
+        f"p.attribution, p.claimant_id, a.name, c.name, "
+        f"CASE WHEN q.speaker_id IS NULL THEN q.speaker_label ELSE sp.name END "
+        f"FROM chosen s JOIN {position} p ON p.id = s.position_id "
+        f"JOIN {actor} a ON a.id = p.actor_id "
+        f"LEFT JOIN {actor} c ON c.id = p.claimant_id "
+        f"JOIN {quote} q ON q.id = p.quote_id "
+        f"LEFT JOIN {actor} sp ON sp.id = q.speaker_id"
+    )
+
+
+def matrix_cells_sql(
+    *, on: dt.date, subject_ids: set[int] | None, topic_ids: list[int] | None
+) -> RawSQL:
+    """The one SQL query that computes the cells of the matrix for
+    ``subject_ids`` (a page of rows; all with None) as of ``on``: the
+    statements that decide each cell, with what the cell shows of them."""
+    candidates = _latest_candidates(on, subject_ids, topic_ids)
+    return RawSQL(_shown_sql(candidates.sql), candidates.params)
+
+
+def _shown_statements(query: RawSQL) -> list[Statement]:
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, query.params)
+        found = cursor.fetchall()
+    return [
+        Statement(
+            subject_id,
+            CellPosition(
+                pk=pk,
+                topic_id=topic_id,
+                stance=stance,
+                as_of=as_of,
+                attribution=attribution,
+                claimant_id=claimant_id,
+                actor=Named(actor_name),
+                claimant=Named(claimant_name) if claimant_id else None,
+                quote=SpokenBy(speaker_name),
+            ),
+            rank,
+            role_id=role_id,
+        )
+        for (
+            subject_id,
+            rank,
+            role_id,
+            pk,
+            topic_id,
+            stance,
+            as_of,
+            attribution,
+            claimant_id,
+            actor_name,
+            claimant_name,
+            speaker_name,
+        ) in found
+    ]
 
 
 def statements(
@@ -151,17 +253,22 @@ def statements(
     later than that) that counts for a state or organisation, with the rank
     it counts at; with ``latest_only``, just those that can decide a cell as
     of ``on`` (enough for ``resolve``, not for a history). Without
-    ``evidence``, no source or conditions: enough for a matrix cell. Two or
-    three queries whatever the data."""
+    ``evidence``, only what a matrix cell shows (as :class:`CellPosition`),
+    in one query; with it, positions with their source and conditions, in
+    two or three."""
     subject_ids = None if subjects is None else {getattr(s, "pk", s) for s in subjects}
     topic_ids = None if topics is None else [getattr(t, "pk", t) for t in topics]
     if latest_only:
+        if not evidence:
+            return _shown_statements(
+                matrix_cells_sql(on=on, subject_ids=subject_ids, topic_ids=topic_ids)
+            )
+        candidates = _latest_candidates(on, subject_ids, topic_ids)
         # The ids first, in a query of their own: as a subquery the planner
         # cannot see how few they are and joins by scanning (1 to 4 s at 1M).
-        candidates = _latest_candidates(on, subject_ids, topic_ids)
         with connection.cursor() as cursor:
             cursor.execute(candidates.sql, candidates.params)
-            rows = CellStatement.objects.filter(pk__in=[pk for (pk,) in cursor.fetchall()])
+            rows = CellStatement.objects.filter(pk__in=[row[0] for row in cursor.fetchall()])
     else:
         rows = CellStatement.objects.filter(as_of__lte=on)
         if after is not None:
@@ -170,38 +277,20 @@ def statements(
             rows = rows.filter(subject_id__in=subject_ids)
         if topic_ids is not None:
             rows = rows.filter(topic_id__in=topic_ids)
-    if evidence:
-        rows = rows.select_related(
-            "role",
-            "position__actor",
-            "position__topic",
-            "position__claimant",
-            "position__quote__source",
-            "position__quote__speaker",
-        ).prefetch_related("position__conditions")
-    else:
-        # What a matrix cell shows: the stance, its date, who spoke and claimed.
-        rows = rows.select_related(
-            "position__actor", "position__claimant", "position__quote__speaker"
-        ).only(
-            "subject_id",
-            "topic_id",
-            "rank",
-            "role_id",
-            "position__stance",
-            "position__as_of",
-            "position__attribution",
-            "position__topic_id",
-            "position__actor__name",
-            "position__claimant__name",
-            "position__quote__speaker_label",
-            "position__quote__speaker__name",
-        )
+        if not evidence:
+            chosen = rows.values("id", "position_id", "subject_id", "rank", "role_id")
+            sql, params = chosen.query.sql_with_params()
+            return _shown_statements(RawSQL(_shown_sql(sql), params))
+    rows = rows.select_related(
+        "role",
+        "position__actor",
+        "position__topic",
+        "position__claimant",
+        "position__quote__source",
+        "position__quote__speaker",
+    ).prefetch_related("position__conditions")
     return [
-        Statement(
-            row.subject_id, row.position, row.rank, row.role if evidence else None, row.role_id
-        )
-        for row in rows
+        Statement(row.subject_id, row.position, row.rank, row.role, row.role_id) for row in rows
     ]
 
 
@@ -460,11 +549,17 @@ def page_count(total: int, per_page: int | None) -> int:
 
 def page_of(rows, *, page: int, per_page: int, what: str, noun: str = "rows") -> tuple[list, int]:
     """Rows ``page`` of ``rows`` (``per_page`` to a page) and how many rows
-    there are in all; a page past the last raises PageOutOfRange. Two queries."""
-    total = rows.count()
-    if page > 1 and (page - 1) * per_page >= total:
+    there are in all; a page past the last raises PageOutOfRange. One query,
+    the total counted beside the rows (a second only for an empty page)."""
+    found = list(
+        rows.annotate(total_rows=Window(Count("pk")))[(page - 1) * per_page : page * per_page]
+    )
+    if found:
+        return found, found[0].total_rows
+    total = rows.count() if page > 1 else 0
+    if page > 1:
         raise PageOutOfRange(f"There is no page {page}: the {what} has {total} {noun}.")
-    return list(rows[(page - 1) * per_page : page * per_page]), total
+    return found, total
 
 
 def speaking_rows(*, on: dt.date, topics: Iterable[object]):

@@ -69,11 +69,6 @@ class MatrixCell:
     url: str = ""
     html: str = ""
 
-    @property
-    def css(self) -> str:
-        position = self.stance.position if self.stance else None
-        return position.stance if position else "none"
-
 
 STANCE_LABELS = dict(Stance.choices)
 
@@ -83,7 +78,7 @@ def _short_date(day) -> str:
 
 
 def _cell_html(cell: CellStance | None, change: CellChange | None, url: str) -> str:
-    """The inside of one matrix cell. Written here rather than in the
+    """One matrix cell, ``<td>`` and all. Written here rather than in the
     template: a page has a few hundred cells, and at a dozen template nodes
     each, rendering them was half the page's time. Every value from the
     record goes through escape()."""
@@ -95,8 +90,10 @@ def _cell_html(cell: CellStance | None, change: CellChange | None, url: str) -> 
             '<span class="changed-note"><span class="mark-changed" aria-hidden="true">●</span> '
             f"Changed; was {escape(said_before)}</span>"
         )
+    css = cell.position.stance if cell is not None and cell.position is not None else "none"
+    td = f'<td class="cell stance-{css}{" changed" if change is not None else ""}">'
     if cell is None:
-        return mark_safe(f'<span class="label none">No statement</span>{was}')
+        return mark_safe(f'{td}<span class="label none">No statement</span>{was}</td>')
     position = cell.position
     if position is None:
         said = '<span class="label none">No statement of its own</span>'
@@ -127,9 +124,9 @@ def _cell_html(cell: CellStance | None, change: CellChange | None, url: str) -> 
     )
     link = escape(url)
     return mark_safe(
-        f'<a class="cell-link" href="{link}" hx-get="{link}" hx-target="#detail" '
+        f'{td}<a class="cell-link" href="{link}" hx-get="{link}" hx-target="#detail" '
         f'hx-swap="innerHTML show:#detail:top" hx-push-url="false">{said}{claims}{conflict}</a>'
-        f"{was}"
+        f"{was}</td>"
     )
 
 

@@ -158,10 +158,10 @@ class TestTopicPage:
         assert "Russian consent first" in response.content.decode()
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Topic, wordings; today's stances (ids, rows) and their actors; the
-        # lanes (count, page); the window's statements: as of its start (ids,
+        # Topic, wordings; today's stances and their actors; a page of lanes
+        # with their count; the window's statements: as of its start (ids,
         # rows, conditions) and within it (rows, conditions).
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(8):
             client.get(reverse("positions:topic_detail", args=["own-troops"]))
 
 
