@@ -27,7 +27,7 @@ from django.utils import timezone  # noqa: E402
 
 from actors.models import Actor  # noqa: E402
 from positions import selectors  # noqa: E402
-from positions.models import Topic  # noqa: E402
+from positions.models import Position, Status, Topic  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
 # Names of lines to measure, separated by ";" (all when empty), e.g. "matrix, today".
@@ -39,13 +39,23 @@ def endpoints() -> list[tuple[str, str]]:
     state = Actor.objects.filter(slug__startswith="syn-state-").order_by("pk").first()
     bloc = Actor.objects.filter(slug__startswith="syn-bloc-").order_by("pk").first()
     topic = Topic.objects.filter(slug__startswith="syn-topic-").order_by("pk").first()
+    # The drill-down of a cell with everything a cell page shows (a history,
+    # conditions, a retraction), so every size measures the same work.
+    retracted = (
+        Position.objects.filter(
+            status=Status.RETRACTED, actor__kind=Actor.Kind.STATE, actor__slug__startswith="syn-"
+        )
+        .select_related("actor", "topic")
+        .order_by("pk")
+        .first()
+    )
     return [
         ("matrix, today", "/"),
         ("matrix, today, cached", "/"),
         ("matrix, past date", "/?as_of=2022-01-01"),
         ("matrix, group and topics", f"/?group={bloc.slug}&topics={topic.slug}"),
         ("compare two dates", "/?as_of=2026-01-01&since=2025-06-01"),
-        ("cell drill-down", f"/cells/{state.slug}/{topic.slug}/"),
+        ("cell drill-down", f"/cells/{retracted.actor.slug}/{retracted.topic.slug}/"),
         ("timeline (topic page)", f"/topics/{topic.slug}/"),
         ("actor page", f"/actors/{state.slug}/"),
         ("search", "/search/?q=statement+rather"),
@@ -79,18 +89,23 @@ def summary(times: list[float]) -> dict:
 
 
 def raw_matrix_query() -> dict:
-    """The one SQL query that picks the statements deciding the matrix's
-    first page of rows (what the page itself computes)."""
+    """The one SQL query that computes the matrix's first page as of today:
+    its rows, their count, and the statements that decide their cells with
+    what each cell shows (what the page itself runs for them)."""
     topics = list(Topic.objects.all())
-    first_page = selectors.matrix(on=timezone.localdate(), topics=topics).rows
-    candidates = selectors._latest_candidates(
-        timezone.localdate(), {actor.pk for actor in first_page}, [t.pk for t in topics]
+    today = timezone.localdate()
+    query = selectors.matrix_page_sql(
+        rows=selectors.speaking_rows(on=today, topics=topics),
+        on=today,
+        topic_ids=[t.pk for t in topics],
+        page=1,
+        per_page=selectors.MATRIX_PAGE_ROWS,
     )
     times = []
     with connection.cursor() as cursor:
         for _ in range(REPEAT):
             started = time.perf_counter()
-            cursor.execute(candidates.sql, candidates.params)
+            cursor.execute(query.sql, query.params)
             cursor.fetchall()
             times.append(time.perf_counter() - started)
     return summary(times)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Subquery, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 
 from actors.models import Actor, Role
 from sources.models import Quote
@@ -92,7 +93,11 @@ def _among(column: str, ids, params: list) -> str:
 
 
 def _latest_candidates(
-    on: dt.date, subject_ids: set[int] | None, topic_ids: list[int] | None
+    on: dt.date,
+    subject_ids: set[int] | None,
+    topic_ids: list[int] | None,
+    *,
+    rows_from: str | None = None,
 ) -> RawSQL:
     """The only rows that can decide a cell as of ``on`` (their id,
     position_id, subject_id, rank and role_id): per (state or organisation,
@@ -101,13 +106,18 @@ def _latest_candidates(
     claims still current beside it). Anything else,
     ``resolve`` would drop. Per cell that is two index probes and two short
     range scans, whatever the size of the record; only a cell with fewer
-    than two dates of its own reads all its claims."""
+    than two dates of its own reads all its claims. With ``rows_from``, the
+    rows are the ids of that table (a CTE of the enclosing query) instead."""
     table = CellStatement._meta.db_table
     cell_params: list = []
+    if rows_from is None:
+        rows_from = Actor._meta.db_table
+        kinds = f"a.kind IN ('{Actor.Kind.STATE}', '{Actor.Kind.ORGANISATION}')"
+    else:
+        kinds = "1 = 1"
     cells = (
         f"SELECT a.id AS subject_id, t.id AS topic_id "
-        f"FROM {Actor._meta.db_table} a CROSS JOIN {Topic._meta.db_table} t "
-        f"WHERE a.kind IN ('{Actor.Kind.STATE}', '{Actor.Kind.ORGANISATION}')"
+        f"FROM {rows_from} a CROSS JOIN {Topic._meta.db_table} t WHERE {kinds}"
         + _among("a.id", subject_ids, cell_params)
         + _among("t.id", topic_ids, cell_params)
     )
@@ -173,22 +183,35 @@ class CellPosition:
         return Stance(self.stance).label
 
 
+# What a cell shows of a statement chosen as ``s`` (columns id, position_id,
+# subject_id, rank and role_id of ``CellStatement``), read by _shown_statement.
+_SHOWN_COLUMNS = (
+    "s.subject_id, s.rank, s.role_id, p.id, p.topic_id, p.stance, p.as_of, p.attribution, "
+    "p.claimant_id, a.name, c.name, "
+    "CASE WHEN q.speaker_id IS NULL THEN q.speaker_label ELSE sp.name END"
+)
+
+
+def _shown_joins(join: str = "JOIN") -> str:
+    """From a chosen statement ``s`` to what its cell shows: each an index
+    probe by id, whatever the size of the record."""
+    position, actor, quote = Position._meta.db_table, Actor._meta.db_table, Quote._meta.db_table
+    return (
+        f"{join} {position} p ON p.id = s.position_id "
+        f"{join} {actor} a ON a.id = p.actor_id "
+        f"LEFT JOIN {actor} c ON c.id = p.claimant_id "
+        f"{join} {quote} q ON q.id = p.quote_id "
+        f"LEFT JOIN {actor} sp ON sp.id = q.speaker_id"
+    )
+
+
 def _shown_sql(chosen_sql: str) -> str:
     """The statements that ``chosen_sql`` selects (as the columns id,
     position_id, subject_id, rank and role_id of ``CellStatement``), with what
-    a cell shows of them, in one query: each row an index probe by id,
-    whatever the size of the record."""
-    position, actor, quote = Position._meta.db_table, Actor._meta.db_table, Quote._meta.db_table
+    a cell shows of them, in one query."""
     return (
         f"WITH chosen AS MATERIALIZED ({chosen_sql}) "
-        f"SELECT s.subject_id, s.rank, s.role_id, p.id, p.topic_id, p.stance, p.as_of, "
-        f"p.attribution, p.claimant_id, a.name, c.name, "
-        f"CASE WHEN q.speaker_id IS NULL THEN q.speaker_label ELSE sp.name END "
-        f"FROM chosen s JOIN {position} p ON p.id = s.position_id "
-        f"JOIN {actor} a ON a.id = p.actor_id "
-        f"LEFT JOIN {actor} c ON c.id = p.claimant_id "
-        f"JOIN {quote} q ON q.id = p.quote_id "
-        f"LEFT JOIN {actor} sp ON sp.id = q.speaker_id"
+        f"SELECT {_SHOWN_COLUMNS} FROM chosen s {_shown_joins()}"
     )
 
 
@@ -202,42 +225,39 @@ def matrix_cells_sql(
     return RawSQL(_shown_sql(candidates.sql), candidates.params)
 
 
+def _shown_statement(row) -> Statement:
+    (
+        subject_id,
+        rank,
+        role_id,
+        pk,
+        topic_id,
+        stance,
+        as_of,
+        attribution,
+        claimant_id,
+        actor_name,
+        claimant_name,
+        speaker_name,
+    ) = row
+    position = CellPosition(
+        pk=pk,
+        topic_id=topic_id,
+        stance=stance,
+        as_of=as_of,
+        attribution=attribution,
+        claimant_id=claimant_id,
+        actor=Named(actor_name),
+        claimant=Named(claimant_name) if claimant_id else None,
+        quote=SpokenBy(speaker_name),
+    )
+    return Statement(subject_id, position, rank, role_id=role_id)
+
+
 def _shown_statements(query: RawSQL) -> list[Statement]:
     with connection.cursor() as cursor:
         cursor.execute(query.sql, query.params)
-        found = cursor.fetchall()
-    return [
-        Statement(
-            subject_id,
-            CellPosition(
-                pk=pk,
-                topic_id=topic_id,
-                stance=stance,
-                as_of=as_of,
-                attribution=attribution,
-                claimant_id=claimant_id,
-                actor=Named(actor_name),
-                claimant=Named(claimant_name) if claimant_id else None,
-                quote=SpokenBy(speaker_name),
-            ),
-            rank,
-            role_id=role_id,
-        )
-        for (
-            subject_id,
-            rank,
-            role_id,
-            pk,
-            topic_id,
-            stance,
-            as_of,
-            attribution,
-            claimant_id,
-            actor_name,
-            claimant_name,
-            speaker_name,
-        ) in found
-    ]
+        return [_shown_statement(row) for row in cursor.fetchall()]
 
 
 def statements(
@@ -355,11 +375,18 @@ def stances_as_of(
 ) -> dict[tuple[int, int], CellStance]:
     """The stance of every (state or organisation, topic) cell as of ``on``,
     keyed by ``(actor_id, topic_id)``; cells with no statement are absent."""
+    return _resolve_cells(
+        statements(on=on, subjects=subjects, topics=topics, latest_only=True, evidence=evidence)
+    )
+
+
+def _resolve_cells(found: Iterable[Statement]) -> dict[tuple[int, int], CellStance]:
+    grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
+    for statement in found:
+        grouped[(statement.subject_id, statement.position.topic_id)].append(statement)
     return {
         key: resolve(cell_statements, subject_id=key[0], topic_id=key[1])
-        for key, cell_statements in statements_by_cell(
-            on=on, subjects=subjects, topics=topics, latest_only=True, evidence=evidence
-        ).items()
+        for key, cell_statements in grouped.items()
     }
 
 
@@ -562,6 +589,63 @@ def page_of(rows, *, page: int, per_page: int, what: str, noun: str = "rows") ->
     return found, total
 
 
+ROW_FIELDS = ["pk", "name", "slug", "kind", "iso_code"]
+
+
+def matrix_page_sql(*, rows, on: dt.date, topic_ids: list[int], page: int, per_page: int) -> RawSQL:
+    """The one SQL query that computes a page of the matrix: ``per_page``
+    rows of ``rows`` from ``page`` (their :data:`ROW_FIELDS`, the count of
+    all rows and their place), each joined to the statements that decide its
+    cells as of ``on``, with what the cells show of them. A row with no
+    statement comes back once, with nulls."""
+    numbered = rows.annotate(
+        total_rows=Window(Count("pk")),
+        row_number=Window(RowNumber(), order_by=list(rows.query.order_by)),
+    ).values_list(*ROW_FIELDS, "total_rows", "row_number")
+    page_sql, page_params = numbered[
+        (page - 1) * per_page : page * per_page
+    ].query.sql_with_params()
+    candidates = _latest_candidates(on, None, topic_ids, rows_from="shown")
+    sql = (
+        f"WITH shown (id, name, slug, kind, iso_code, total_rows, row_number) "
+        f"AS MATERIALIZED ({page_sql}), "
+        f"chosen AS MATERIALIZED ({candidates.sql}) "
+        f"SELECT shown.id, shown.name, shown.slug, shown.kind, shown.iso_code, "
+        f"shown.total_rows, shown.row_number, {_SHOWN_COLUMNS} "
+        f"FROM shown LEFT JOIN chosen s ON s.subject_id = shown.id {_shown_joins('LEFT JOIN')}"
+    )
+    return RawSQL(sql, [*page_params, *candidates.params])
+
+
+def _matrix_page(
+    *, rows, on: dt.date, topics: list, page: int, per_page: int
+) -> tuple[list[Actor], int, list[Statement]]:
+    """A page of ``rows``, how many rows there are in all, and the statements
+    that decide the page's cells (as :class:`CellPosition`): one query."""
+    query = matrix_page_sql(
+        rows=rows, on=on, topic_ids=[t.pk for t in topics], page=page, per_page=per_page
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, query.params)
+        found = cursor.fetchall()
+    if not found:
+        total = rows.count() if page > 1 else 0
+        if page > 1:
+            raise PageOutOfRange(f"There is no page {page}: the matrix has {total} rows.")
+        return [], 0, []
+    actors: dict[int, tuple[int, Actor]] = {}
+    shown = []
+    for row in found:
+        pk, name, slug, kind, iso_code, _, row_number = row[:7]
+        if pk not in actors:
+            actor = Actor(pk=pk, name=name, slug=slug, kind=kind, iso_code=iso_code)
+            actors[pk] = (row_number, actor)
+        if row[7] is not None:
+            shown.append(_shown_statement(row[7:]))
+    ordered = [actor for _, actor in sorted(actors.values(), key=lambda item: item[0])]
+    return ordered, found[0][5], shown
+
+
 def speaking_rows(*, on: dt.date, topics: Iterable[object]):
     """The matrix's rows (countries, then organisations) with a statement on
     ``topics`` up to ``on``: one index probe per actor."""
@@ -597,13 +681,22 @@ def matrix(
         rows = speaking_rows(on=on, topics=topics)
     if kind:
         rows = rows.filter(kind=kind)
-    if per_page is None:
-        rows = list(rows)
-        row_count = len(rows)
+    if per_page is not None and not evidence:
+        # What the page shows, and no more: rows and cells in one query.
+        rows, row_count, found = _matrix_page(
+            rows=rows, on=on, topics=topics, page=page, per_page=per_page
+        )
+        cells = _resolve_cells(found)
     else:
-        rows, row_count = page_of(rows, page=page, per_page=per_page, what="matrix")
+        if per_page is None:
+            rows = list(rows)
+            row_count = len(rows)
+        else:
+            rows, row_count = page_of(rows, page=page, per_page=per_page, what="matrix")
+        cells = stances_as_of(
+            on=on, subjects=[actor.pk for actor in rows], topics=topics, evidence=evidence
+        )
     shown = [actor.pk for actor in rows]
-    cells = stances_as_of(on=on, subjects=shown, topics=topics, evidence=evidence)
     changes = []
     if since is not None and since < on:
         before = stances_as_of(on=since, subjects=shown, topics=topics, evidence=evidence)
