@@ -71,6 +71,18 @@ def test_command_refuses_to_stack_sets_and_leaves_the_seed_alone(seeded):
     assert not Actor.objects.filter(slug__startswith=synthetic.PREFIX).exists()
 
 
+def summary(cell):
+    """What decides a cell, by position id (the same whether its positions
+    are model instances or the plain values a matrix page reads)."""
+    return (
+        cell.stance,
+        cell.position.pk if cell.position else None,
+        sorted(s.position.pk for s in cell.conflicts),
+        sorted(s.position.pk for s in cell.claims),
+        cell.has_conflict,
+    )
+
+
 def test_the_narrowed_query_decides_every_cell_as_the_whole_record_does():
     """stances_as_of lets the database drop statements that cannot decide a
     cell; on a large varied set, every cell must come out as resolving the
@@ -81,15 +93,6 @@ def test_the_narrowed_query_decides_every_cell_as_the_whole_record_does():
 
     synthetic.generate(positions=3000, seed=11, countries=12)
 
-    def summary(cell):
-        return (
-            cell.stance,
-            cell.position.pk if cell.position else None,
-            sorted(s.position.pk for s in cell.conflicts),
-            sorted(s.position.pk for s in cell.claims),
-            cell.has_conflict,
-        )
-
     for on in [dt.date(2019, 3, 1), dt.date(2021, 7, 15), dt.date(2023, 1, 1), synthetic.END]:
         whole = {
             key: summary(resolve(found, subject_id=key[0], topic_id=key[1]))
@@ -99,3 +102,40 @@ def test_the_narrowed_query_decides_every_cell_as_the_whole_record_does():
         assert fast == whole, on
     assert any(conflicts for _, _, conflicts, _, _ in fast.values())
     assert any(claims for _, _, _, claims, _ in fast.values())
+
+
+def test_the_matrix_page_query_gives_the_rows_and_cells_of_the_full_load():
+    """The matrix page reads a page of rows and their cells in one query, as
+    plain values (selectors.matrix without evidence); page by page, with and
+    without filters, it must show the rows, counts and cells that loading
+    the positions with their evidence gives."""
+    import datetime as dt
+
+    from positions import selectors
+    from positions.models import Topic
+
+    synthetic.generate(positions=3000, seed=5, countries=40)
+    topics = list(Topic.objects.order_by("sort_order"))
+    bloc = Actor.objects.filter(slug__startswith=synthetic.PREFIX, kind="organisation").first()
+    views = [
+        {"topics": topics},
+        {"topics": topics[2:5], "kind": Actor.Kind.ORGANISATION},
+        {"topics": topics, "group": bloc},
+    ]
+    compared = 0
+    for on in [dt.date(2019, 6, 1), dt.date(2022, 2, 1), synthetic.END]:
+        for params in views:
+            page, pages = 1, 1
+            while page <= pages:
+                fast = selectors.matrix(on=on, page=page, per_page=10, evidence=False, **params)
+                full = selectors.matrix(on=on, page=page, per_page=10, evidence=True, **params)
+                assert [a.slug for a in fast.rows] == [a.slug for a in full.rows]
+                assert (fast.row_count, fast.pages) == (full.row_count, full.pages)
+                assert {k: summary(c) for k, c in fast.cells.items()} == {
+                    k: summary(c) for k, c in full.cells.items()
+                }
+                compared += len(fast.cells)
+                page, pages = page + 1, full.pages
+    assert compared > 500
+    with pytest.raises(selectors.PageOutOfRange, match="There is no page 99"):
+        selectors.matrix(on=synthetic.END, topics=topics, page=99, evidence=False)
