@@ -336,6 +336,42 @@ class TestReads:
         assert uk["publisher"] == "Radio Free Europe/Radio Liberty"
         assert uk["quote"] == Position.objects.get(pk=uk["id"]).quote.text
 
+    def test_positions_csv_rows_hold_every_column_of_their_position(self, api):
+        rows = csv_rows(api.get(f"{API}/positions/export/"))
+        assert rows
+        for row in rows:
+            p = Position.objects.get(pk=row["id"])
+            quote, source = p.quote, p.quote.source
+            # Sorted only where the database sorts in aggregates (SQLite from 3.44).
+            conditions = sorted(filter(None, row.pop("conditions").split("; ")))
+            assert conditions == sorted(c.slug for c in p.conditions.all())
+            assert row == {
+                "id": str(p.pk),
+                "actor": p.actor.slug,
+                "actor_name": p.actor.name,
+                "actor_kind": p.actor.kind,
+                "iso_code": p.actor.iso_code,
+                "topic": p.topic.slug,
+                "stance": p.stance,
+                "attribution": p.attribution,
+                "claimant": p.claimant.slug if p.claimant else "",
+                "as_of": p.as_of.isoformat(),
+                "status": p.status,
+                "summary": p.summary,
+                "correction_note": p.correction_note,
+                "quote_id": str(quote.pk),
+                "quote": quote.text,
+                "speaker": quote.speaker_name,
+                "said_on": quote.said_on.isoformat() if quote.said_on else "",
+                "said_on_precision": quote.said_on_precision,
+                "source_id": str(source.pk),
+                "publisher": source.publisher,
+                "source_title": source.title,
+                "source_url": source.url,
+                "published_on": source.published_on.isoformat(),
+                "entered": p.created_at.isoformat(),
+            }, row["id"]
+
     def test_matrix_csv(self, api):
         rows = csv_rows(api.get(f"{API}/matrix/export/", {"as_of": "2025-02-26"}))
         russia = next(
