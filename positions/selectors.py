@@ -427,19 +427,39 @@ class HistoryEntry:
 
 
 def history(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int):
-    """Every dated step of one cell, oldest first."""
-    cell_statements = list(cell_statements)
+    """Every dated step of one cell, oldest first.
+
+    Walked forward once: the cell after each date depends only on the own
+    words of its latest date, one own statement of the date before (where
+    claims start to count) and each claimant's latest claim, the same
+    statements ``_latest_candidates`` narrows the matrix to. Resolving the
+    whole record up to every date was quadratic in the length of the record
+    (a lane of a timeline has hundreds of dates)."""
     by_date: dict[dt.date, list[Statement]] = defaultdict(list)
     for statement in cell_statements:
         by_date[statement.position.as_of].append(statement)
-    return [
-        HistoryEntry(
-            on=day,
-            made=sorted(by_date[day], key=lambda s: (s.is_claim, s.sort_key)),
-            cell=as_of_from(cell_statements, on=day, subject_id=subject_id, topic_id=topic_id),
+    steps = []
+    latest_own: list[Statement] = []
+    before_latest: list[Statement] = []
+    claims: dict[int, Statement] = {}
+    for day in sorted(by_date):
+        made = by_date[day]
+        own = [s for s in made if not s.is_claim]
+        if own:
+            before_latest, latest_own = latest_own[:1], own
+        for claim in (s for s in made if s.is_claim):
+            kept = claims.get(claim.position.claimant_id)
+            if kept is None or claim.sort_key < kept.sort_key:
+                claims[claim.position.claimant_id] = claim
+        deciding = [*latest_own, *before_latest, *claims.values()]
+        steps.append(
+            HistoryEntry(
+                on=day,
+                made=sorted(made, key=lambda s: (s.is_claim, s.sort_key)),
+                cell=resolve(deciding, subject_id=subject_id, topic_id=topic_id),
+            )
         )
-        for day in sorted(by_date)
-    ]
+    return steps
 
 
 def window_histories(

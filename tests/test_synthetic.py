@@ -139,3 +139,27 @@ def test_the_matrix_page_query_gives_the_rows_and_cells_of_the_full_load():
     assert compared > 500
     with pytest.raises(selectors.PageOutOfRange, match="There is no page 99"):
         selectors.matrix(on=synthetic.END, topics=topics, page=99, evidence=False)
+
+
+def test_a_cells_history_walked_forward_matches_resolving_each_date():
+    """history() keeps only what can decide the cell as it walks the dates;
+    every step must come out as resolving the whole record up to that date."""
+    from positions.selectors import as_of_from, history, statements_by_cell
+
+    synthetic.generate(positions=3000, seed=3, countries=12)
+    steps = 0
+    for (subject_id, topic_id), found in statements_by_cell(on=synthetic.END).items():
+        walked = history(found, subject_id=subject_id, topic_id=topic_id)
+        days = sorted({s.position.as_of for s in found})
+        assert [entry.on for entry in walked] == days
+        for entry in walked:
+            whole = as_of_from(found, on=entry.on, subject_id=subject_id, topic_id=topic_id)
+            assert summary(entry.cell) == summary(whole), (subject_id, topic_id, entry.on)
+            assert [s.position.pk for s in entry.cell.same_day] == [
+                s.position.pk for s in whole.same_day
+            ]
+            assert {s.position.pk for s in entry.made} == {
+                s.position.pk for s in found if s.position.as_of == entry.on
+            }
+        steps += len(walked)
+    assert steps > 1000
