@@ -86,6 +86,7 @@ def test_pages_show_hostile_text_as_text(hostile, client, make):
     # The SVG timeline's hover text is escaped too.
     timeline = client.get(reverse("positions:topic_detail", args=["evil-topic"])).content.decode()
     assert "words &lt;script&gt;" in timeline
+    assert "(claim by Claimland &quot;&gt;&lt;img src=x onerror=alert(1)&gt;)" in timeline
 
 
 def test_feed_and_api_return_hostile_text_as_data(hostile, client):
