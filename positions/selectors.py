@@ -44,6 +44,7 @@ class Statement:
     rank: int
     role: Role | None = None  # the office through which an official's words count
     role_id: int | None = None  # set even when the office itself was not loaded
+    row_id: int | None = None  # its CellStatement, to load it again with its evidence
 
     @property
     def is_claim(self) -> bool:
@@ -157,17 +158,21 @@ class Named:
 
 
 @dataclass(frozen=True, slots=True)
-class SpokenBy:
+class ShownQuote:
     speaker_name: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
 class CellPosition:
-    """A published position as a matrix cell shows it, read as plain values:
-    its stance and date, who it is about, who spoke and who claimed. It
-    answers the attributes of :class:`Position` that ``resolve`` and a cell
-    use; a page has a few hundred, and making model instances of them (five
-    per statement, with the joined rows) was a third of the page's time."""
+    """A published position as a matrix cell or a timeline marker shows it,
+    read as plain values: its stance and date, who it is about, who spoke
+    and said what, and who claimed. It answers the attributes of
+    :class:`Position` that ``resolve``, a cell and a marker use; a page has
+    hundreds or thousands, and making model instances of them (five per
+    statement, with the joined rows) was a third of the page's time. The
+    few statements a page lists in full get their evidence from
+    :func:`with_evidence`."""
 
     pk: int
     topic_id: int
@@ -177,7 +182,7 @@ class CellPosition:
     claimant_id: int | None
     actor: Named
     claimant: Named | None
-    quote: SpokenBy
+    quote: ShownQuote
 
     def get_stance_display(self) -> str:
         return Stance(self.stance).label
@@ -186,9 +191,9 @@ class CellPosition:
 # What a cell shows of a statement chosen as ``s`` (columns id, position_id,
 # subject_id, rank and role_id of ``CellStatement``), read by _shown_statement.
 _SHOWN_COLUMNS = (
-    "s.subject_id, s.rank, s.role_id, p.id, p.topic_id, p.stance, p.as_of, p.attribution, "
-    "p.claimant_id, a.name, c.name, "
-    "CASE WHEN q.speaker_id IS NULL THEN q.speaker_label ELSE sp.name END"
+    "s.id, s.subject_id, s.rank, s.role_id, p.id, p.topic_id, p.stance, p.as_of, "
+    "p.attribution, p.claimant_id, a.name, c.name, "
+    "CASE WHEN q.speaker_id IS NULL THEN q.speaker_label ELSE sp.name END, q.text"
 )
 
 
@@ -227,6 +232,7 @@ def matrix_cells_sql(
 
 def _shown_statement(row) -> Statement:
     (
+        row_id,
         subject_id,
         rank,
         role_id,
@@ -239,6 +245,7 @@ def _shown_statement(row) -> Statement:
         actor_name,
         claimant_name,
         speaker_name,
+        text,
     ) = row
     position = CellPosition(
         pk=pk,
@@ -249,9 +256,9 @@ def _shown_statement(row) -> Statement:
         claimant_id=claimant_id,
         actor=Named(actor_name),
         claimant=Named(claimant_name) if claimant_id else None,
-        quote=SpokenBy(speaker_name),
+        quote=ShownQuote(speaker_name, text),
     )
-    return Statement(subject_id, position, rank, role_id=role_id)
+    return Statement(subject_id, position, rank, role_id=role_id, row_id=row_id)
 
 
 def _shown_statements(query: RawSQL) -> list[Statement]:
@@ -301,6 +308,10 @@ def statements(
             chosen = rows.values("id", "position_id", "subject_id", "rank", "role_id")
             sql, params = chosen.query.sql_with_params()
             return _shown_statements(RawSQL(_shown_sql(sql), params))
+    return _evidenced(rows)
+
+
+def _evidenced(rows) -> list[Statement]:
     rows = rows.select_related(
         "role",
         "position__actor",
@@ -310,8 +321,19 @@ def statements(
         "position__quote__speaker",
     ).prefetch_related("position__conditions")
     return [
-        Statement(row.subject_id, row.position, row.rank, row.role, row.role_id) for row in rows
+        Statement(row.subject_id, row.position, row.rank, row.role, row.role_id, row.pk)
+        for row in rows
     ]
+
+
+def with_evidence(found: Iterable[Statement]) -> dict[int, Statement]:
+    """The same statements, keyed by ``row_id``, with their positions loaded
+    whole (source, speaker, conditions) and their offices: for the few that a
+    page lists in full among the many it draws. Two queries."""
+    return {
+        s.row_id: s
+        for s in _evidenced(CellStatement.objects.filter(pk__in={s.row_id for s in found}))
+    }
 
 
 def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int) -> CellStance:
@@ -463,18 +485,26 @@ def history(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: 
 
 
 def window_histories(
-    *, subjects: Iterable[Actor | int], topics: Iterable[object], start: dt.date, end: dt.date
+    *,
+    subjects: Iterable[Actor | int],
+    topics: Iterable[object],
+    start: dt.date,
+    end: dt.date,
+    evidence: bool = True,
 ) -> dict[tuple[int, int], list[HistoryEntry]]:
     """Each cell's steps from ``start`` to ``end``, oldest first: first the cell
     as it stood on ``start`` (with no statements of its own, when it had a
     stance or claims then), then a step per date with statements after it.
     Bounded by the window, not by the length of the record: the state on
-    ``start`` needs only the statements that decide it then."""
+    ``start`` needs only the statements that decide it then. ``evidence``
+    as for :func:`statements`."""
     subjects, topics = list(subjects), list(topics)
     grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
     for statement in [
-        *statements(on=start, subjects=subjects, topics=topics, latest_only=True),
-        *statements(on=end, after=start, subjects=subjects, topics=topics),
+        *statements(
+            on=start, subjects=subjects, topics=topics, latest_only=True, evidence=evidence
+        ),
+        *statements(on=end, after=start, subjects=subjects, topics=topics, evidence=evidence),
     ]:
         grouped[statement.subject_id, statement.position.topic_id].append(statement)
     result = {}

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from .models import Stance
-from .selectors import HistoryEntry, Statement
+from .selectors import HistoryEntry, Statement, with_evidence
 
 LABEL_WIDTH = 190
 PLOT_WIDTH = 790
@@ -207,8 +207,9 @@ RECORD_LIMIT = 100  # dated entries listed under a timeline; its markers link to
 
 
 def lanes_and_record(rows, *, until: dt.date):
-    """Timeline lanes and the newest ``RECORD_LIMIT`` dated entries below it.
-    ``rows`` is ``(key, label, subject, url, entries)`` per lane."""
+    """Timeline lanes and the newest ``RECORD_LIMIT`` dated entries below it,
+    their statements with their evidence (two queries). ``rows`` is ``(key,
+    label, subject, url, entries)`` per lane, from ``window_histories``."""
     lanes, record = [], []
     for key, label, subject, url, entries in rows:
         lanes.append(Lane(label=label, url=url, entries=entries, key=key))
@@ -218,5 +219,12 @@ def lanes_and_record(rows, *, until: dt.date):
             if entry.made
         )
     record.sort(key=lambda item: (item[0].on, item[1]), reverse=True)
-    listed = {anchor for *_, made in record[:RECORD_LIMIT] for _, anchor in made}
-    return build(lanes, until=until, listed=listed), record[:RECORD_LIMIT], len(record)
+    shown = record[:RECORD_LIMIT]
+    listed = {anchor for *_, made in shown for _, anchor in made}
+    # The lanes draw plain values; the listed statements are shown whole.
+    whole = with_evidence(s for *_, made in shown for s, _ in made)
+    shown = [
+        (entry, label, subject, [(whole[s.row_id], anchor) for s, anchor in made])
+        for entry, label, subject, made in shown
+    ]
+    return build(lanes, until=until, listed=listed), shown, len(record)

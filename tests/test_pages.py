@@ -5,8 +5,9 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
-from positions.models import Stance, Status
+from positions.models import Position, Stance, Status
 from tests.conftest import query_counts
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,15 @@ class TestTopicPage:
             assert f'id="{anchor}"' in page
         assert "<svg" in page and 'role="img"' in page
         assert "Jan 2026" in [tick.label for tick in timeline.ticks]
+        # The lanes draw plain values; the statements listed below are shown
+        # whole, with their source and conditions.
+        listed = [s for *_, made in response.context["record"] for s, _ in made]
+        assert len(listed) == 9
+        for statement in listed:
+            position = Position.objects.get(pk=statement.position.pk)
+            assert escape(position.quote.source.title) in page
+            assert all(escape(c.name) in page for c in position.conditions.all())
+        assert any(Position.objects.get(pk=s.position.pk).conditions.exists() for s in listed)
 
     def test_a_window_starts_from_the_stance_then(self, client):
         url = reverse("positions:topic_detail", args=["reassurance-force"])
@@ -159,9 +169,9 @@ class TestTopicPage:
 
     def test_query_budget(self, client, django_assert_num_queries):
         # Topic, wordings; today's stances and their actors; a page of lanes
-        # with their count; the window's statements: as of its start (ids,
-        # rows, conditions) and within it (rows, conditions).
-        with django_assert_num_queries(8):
+        # with their count; the window's statements as of its start and
+        # within it; the listed ones with their evidence (rows, conditions).
+        with django_assert_num_queries(9):
             client.get(reverse("positions:topic_detail", args=["own-troops"]))
 
 
@@ -222,9 +232,10 @@ class TestActorPage:
 
     def test_query_budget(self, client, django_assert_num_queries):
         # Actor, aliases, roles held, roles in it, topics; the window's
-        # statements as of its start (ids, rows, conditions) and within it
-        # (rows, conditions); quotes (their positions only when there are any).
-        with django_assert_num_queries(11):
+        # statements as of its start and within it; the listed ones with their
+        # evidence (rows, conditions); quotes (their positions only when there
+        # are any).
+        with django_assert_num_queries(10):
             client.get(reverse("actors:detail", args=["united-kingdom"]))
 
 
