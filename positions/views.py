@@ -3,7 +3,7 @@ rule); views only pick the rows and columns and lay them out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Django's escape() is this plus a check for lazy strings, paid a thousand times a page.
 from html import escape
@@ -200,10 +200,16 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
         kind=form.cleaned_data["kind"],
         topics=form.selected_topics,
         page=form.cleaned_data["page"],
-        # Sources and conditions only for the statements listed under changes.
-        evidence=form.cleaned_data["since"] is not None,
+        evidence=False,
     )
     actors = {actor.pk: actor for actor in grid.rows}
+    # The cells show plain values; the statements listed under changes are
+    # shown whole, with their sources and conditions.
+    whole = selectors.with_evidence(s for change in grid.changes for s in change.moved_by)
+    changes = [
+        replace(change, moved_by=[whole[s.row_id] for s in change.moved_by])
+        for change in grid.changes
+    ]
     topics_by_id = {topic.pk: topic for topic in grid.topics}
 
     # One reverse() for every cell's link: per cell, it was a tenth of the page's time.
@@ -235,7 +241,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
         "page": grid.page,
         "pages": grid.pages,
         "page_query": page_query + "&" if page_query else "",
-        "changes": [(actors[c.subject_id], topics_by_id[c.topic_id], c) for c in grid.changes],
+        "changes": [(actors[c.subject_id], topics_by_id[c.topic_id], c) for c in changes],
         "previous": previous,
         "following": following,
         "step_query": urlencode({k: v for k, v in query.items() if k != "as_of"}, doseq=True),

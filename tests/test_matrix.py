@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from actors.models import Actor
 from positions.models import Stance, Topic
@@ -15,9 +16,9 @@ HTMX = {"HX-Request": "true"}
 # their count and the statements that decide their cells, with what the
 # cells show), neighbouring dates.
 MATRIX_QUERIES = 5
-# With `since`, a page of rows with their count, then their statements with
-# their evidence, now and then (ids, rows and conditions each).
-COMPARE_QUERIES = MATRIX_QUERIES + 6
+# With `since`, the stances then, and the statements listed under changes
+# with their evidence (rows, conditions).
+COMPARE_QUERIES = MATRIX_QUERIES + 3
 
 
 def grid(response) -> dict[tuple[str, str], object]:
@@ -233,6 +234,15 @@ class TestOnTheSeed:
         assert "What changed between 26 February 2025 and 2 March 2026" in page
         assert "Changed; was opposes" in page
         assert "legitimate targets" in page
+        # The statements that moved a cell are shown whole: source and conditions.
+        coalition = next(
+            c
+            for a, t, c in response.context["changes"]
+            if (a.slug, t.slug) == ("coalition-of-the-willing", "own-troops")
+        )
+        for statement in [*russia.moved_by, *coalition.moved_by]:
+            assert escape(statement.position.quote.source.title) in page
+        assert "Conditions: " in page and ">Russian consent</a>" in page
 
     def test_group_filter_costs_one_query_more(self, client, django_assert_num_queries):
         with django_assert_num_queries(MATRIX_QUERIES + 1):
