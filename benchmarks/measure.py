@@ -88,19 +88,22 @@ def summary(times: list[float]) -> dict:
     return {"median_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000, "n": len(times)}
 
 
-def raw_matrix_query() -> dict:
+def raw_matrix_query():
     """The one SQL query that computes the matrix's first page as of today:
     its rows, their count, and the statements that decide their cells with
     what each cell shows (what the page itself runs for them)."""
     topics = list(Topic.objects.all())
     today = timezone.localdate()
-    query = selectors.matrix_page_sql(
+    return selectors.matrix_page_sql(
         rows=selectors.speaking_rows(on=today, topics=topics),
         on=today,
         topic_ids=[t.pk for t in topics],
         page=1,
         per_page=selectors.MATRIX_PAGE_ROWS,
     )
+
+
+def time_raw(query) -> dict:
     times = []
     with connection.cursor() as cursor:
         for _ in range(REPEAT):
@@ -109,6 +112,51 @@ def raw_matrix_query() -> dict:
             cursor.fetchall()
             times.append(time.perf_counter() - started)
     return summary(times)
+
+
+def plan(query) -> dict:
+    """How the database reads each table for the query: the indexes it
+    probes, and the tables it scans whole ("sequential")."""
+    indexed, sequential = set(), set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (FORMAT JSON) " + query.sql, query.params)
+            nodes = [cursor.fetchone()[0][0]["Plan"]]
+            while nodes:
+                node = nodes.pop()
+                nodes.extend(node.get("Plans", []))
+                if node["Node Type"] == "Seq Scan":
+                    sequential.add(node["Relation Name"])
+                elif "Index Name" in node:
+                    indexed.add(f"{node['Relation Name']} ({node['Index Name']})")
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + query.sql, query.params)
+            for *_, detail in cursor.fetchall():
+                words = detail.split()
+                if words[0] not in ("SCAN", "SEARCH") or words[1] not in SQLITE_ALIASES:
+                    continue  # a CTE or subquery, read as it was made
+                if " INDEX " in detail or "PRIMARY KEY" in detail:
+                    index = detail.split(" INDEX ")[1].split()[0] if " INDEX " in detail else "id"
+                    indexed.add(f"{SQLITE_ALIASES[words[1]]} ({index})")
+                else:
+                    sequential.add(SQLITE_ALIASES[words[1]])
+    return {"indexed": sorted(indexed), "sequential": sorted(sequential)}
+
+
+# The tables of the matrix's query, by the aliases SQLite's plan names them
+# (the other names in its plan are CTEs and subqueries).
+SQLITE_ALIASES = {
+    "actors_actor": "actors_actor",
+    "U0": "positions_cellstatement",
+    "x": "positions_cellstatement",
+    "s": "positions_cellstatement",
+    "t": "positions_topic",
+    "p": "positions_position",
+    "q": "sources_quote",
+    "a": "actors_actor",
+    "cl": "actors_actor",
+    "sp": "actors_actor",
+}
 
 
 def main():
@@ -126,13 +174,18 @@ def main():
             counts.add(count)
             spent += took
         results[name] = summary(times) | {"queries": sorted(counts), "url": url}
-    results["raw SQL of the matrix"] = raw_matrix_query() | {"queries": [1], "url": ""}
+    query = raw_matrix_query()
+    results["raw SQL of the matrix"] = time_raw(query) | {"queries": [1], "url": ""}
     with connection.cursor() as cursor:
         cursor.execute(
             "select sqlite_version()" if connection.vendor == "sqlite" else "show server_version"
         )
         version = cursor.fetchone()[0]
-    print(json.dumps({"database": f"{connection.vendor} {version}", "results": results}))
+    print(
+        json.dumps(
+            {"database": f"{connection.vendor} {version}", "results": results, "plan": plan(query)}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -117,6 +117,15 @@ def table(runs: list[tuple[str, int, dict]]) -> str:
         lines.append("| matrix page ÷ its raw SQL | " + " | ".join(ratio) + " |")
         generated = [f"{mine[size]['generated_s']:.0f} s" for size in sizes if size in mine]
         lines += ["| generate_synthetic | " + " | ".join(generated) + " |", ""]
+        largest = max(mine)
+        plan = mine[largest].get("plan")
+        if plan:
+            lines += [
+                f"Plan of the matrix's raw SQL at {largest:,} positions (EXPLAIN): index "
+                f"scans on {', '.join(plan['indexed'])}; whole-table scans on "
+                f"{', '.join(plan['sequential']) or 'no table'}.",
+                "",
+            ]
         loads = {size: data["load"] for size, data in mine.items() if "load" in data}
         if loads:
             first = next(iter(loads.values()))

@@ -113,13 +113,13 @@ def _latest_candidates(
     cell_params: list = []
     if rows_from is None:
         rows_from = Actor._meta.db_table
-        kinds = f"a.kind IN ('{Actor.Kind.STATE}', '{Actor.Kind.ORGANISATION}')"
+        kinds = f"r.kind IN ('{Actor.Kind.STATE}', '{Actor.Kind.ORGANISATION}')"
     else:
         kinds = "1 = 1"
     cells = (
-        f"SELECT a.id AS subject_id, t.id AS topic_id "
-        f"FROM {rows_from} a CROSS JOIN {Topic._meta.db_table} t WHERE {kinds}"
-        + _among("a.id", subject_ids, cell_params)
+        f"SELECT r.id AS subject_id, t.id AS topic_id "
+        f"FROM {rows_from} r CROSS JOIN {Topic._meta.db_table} t WHERE {kinds}"
+        + _among("r.id", subject_ids, cell_params)
         + _among("t.id", topic_ids, cell_params)
     )
     columns = "s.id, s.position_id, s.subject_id, s.rank, s.role_id"
@@ -188,23 +188,23 @@ class CellPosition:
         return Stance(self.stance).label
 
 
-# What a cell shows of a statement chosen as ``s`` (columns id, position_id,
+# What a cell shows of a statement chosen as ``cs`` (columns id, position_id,
 # subject_id, rank and role_id of ``CellStatement``), read by _shown_statement.
 _SHOWN_COLUMNS = (
-    "s.id, s.subject_id, s.rank, s.role_id, p.id, p.topic_id, p.stance, p.as_of, "
-    "p.attribution, p.claimant_id, a.name, c.name, "
+    "cs.id, cs.subject_id, cs.rank, cs.role_id, p.id, p.topic_id, p.stance, p.as_of, "
+    "p.attribution, p.claimant_id, a.name, cl.name, "
     "CASE WHEN q.speaker_id IS NULL THEN q.speaker_label ELSE sp.name END, q.text"
 )
 
 
 def _shown_joins(join: str = "JOIN") -> str:
-    """From a chosen statement ``s`` to what its cell shows: each an index
+    """From a chosen statement ``cs`` to what its cell shows: each an index
     probe by id, whatever the size of the record."""
     position, actor, quote = Position._meta.db_table, Actor._meta.db_table, Quote._meta.db_table
     return (
-        f"{join} {position} p ON p.id = s.position_id "
+        f"{join} {position} p ON p.id = cs.position_id "
         f"{join} {actor} a ON a.id = p.actor_id "
-        f"LEFT JOIN {actor} c ON c.id = p.claimant_id "
+        f"LEFT JOIN {actor} cl ON cl.id = p.claimant_id "
         f"{join} {quote} q ON q.id = p.quote_id "
         f"LEFT JOIN {actor} sp ON sp.id = q.speaker_id"
     )
@@ -216,7 +216,7 @@ def _shown_sql(chosen_sql: str) -> str:
     a cell shows of them, in one query."""
     return (
         f"WITH chosen AS MATERIALIZED ({chosen_sql}) "
-        f"SELECT {_SHOWN_COLUMNS} FROM chosen s {_shown_joins()}"
+        f"SELECT {_SHOWN_COLUMNS} FROM chosen cs {_shown_joins()}"
     )
 
 
@@ -662,7 +662,8 @@ def matrix_page_sql(*, rows, on: dt.date, topic_ids: list[int], page: int, per_p
         f"chosen AS MATERIALIZED ({candidates.sql}) "
         f"SELECT shown.id, shown.name, shown.slug, shown.kind, shown.iso_code, "
         f"shown.total_rows, shown.row_number, {_SHOWN_COLUMNS} "
-        f"FROM shown LEFT JOIN chosen s ON s.subject_id = shown.id {_shown_joins('LEFT JOIN')}"
+        f"FROM shown LEFT JOIN chosen cs ON cs.subject_id = shown.id "
+        f"{_shown_joins('LEFT JOIN')}"
     )
     return RawSQL(sql, [*page_params, *candidates.params])
 
