@@ -721,8 +721,10 @@ def matrix(
     to ``on`` (or, with ``group``, its members on ``on`` and the group itself),
     countries first; ``kind`` keeps one of the two. ``per_page`` rows from
     ``page`` (all with None): the work is per row shown, whatever the size of
-    the record. ``evidence`` as for :func:`statements`. Five queries (four
-    without evidence), one more with a group, two or three more with ``since``."""
+    the record. ``evidence`` as for :func:`statements`. Without evidence, a
+    page of rows and their cells is one query (:func:`matrix_page_sql`); with
+    it, four. One more with a group; with ``since``, one more (three with
+    evidence)."""
     if group is not None:
         members = Role.objects.memberships().current(on=on).filter(organisation=group)
         rows = Actor.objects.matrix_rows().filter(
