@@ -139,6 +139,33 @@ def test_the_cached_matrix_costs_no_statement_query(world, client, django_assert
         assert client.get(url).status_code == 200
 
 
+def _api_stance(url: str, body: dict, slug: str) -> str:
+    """Freedonia's stance in an API matrix or changes answer."""
+    if "rows" in body:
+        (row,) = [row for row in body["rows"] if row["actor"]["slug"] == slug]
+        return row["cells"][0]["stance"]
+    (change,) = [change for change in body["changes"] if change["actor"]["slug"] == slug]
+    return change["after"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/matrix/", "/api/v1/changes/?since=2025-01-01"])
+def test_the_api_serves_its_cached_json_until_a_write(
+    world, client, url, django_assert_num_queries
+):
+    w = world
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["Content-Type"] == "application/json"
+    assert _api_stance(url, first.json(), w["state"].slug) == Stance.OPPOSES
+    # A hit: the record's version, then the stored bytes.
+    with django_assert_num_queries(1):
+        again = client.get(url)
+    assert again.content == first.content
+    w["spoken"].stance = Stance.SUPPORTS
+    w["spoken"].save()
+    assert _api_stance(url, client.get(url).json(), w["state"].slug) == Stance.SUPPORTS
+
+
 def test_the_matrix_shows_its_rows_a_page_at_a_time(make, client):
     topic = make.topic()
     make.countries(topic, MATRIX_PAGE_ROWS + 5)
