@@ -119,7 +119,21 @@ def window(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date
     return start or end - dt.timedelta(days=WINDOW_DAYS), end
 
 
-class WindowForm(forms.Form):
+class PageForm(forms.Form):
+    """``?page=…`` of a long list."""
+
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        error_messages={"invalid": "“page” must be a whole number, 1 or more."},
+    )
+
+    def clean_page(self) -> int:
+        return self.cleaned_data["page"] or 1
+
+
+class WindowForm(PageForm):
     """``?start=…&end=…&page=…``: the stretch of time a timeline shows (the
     last two years by default), and which page of its lanes."""
 
@@ -137,12 +151,6 @@ class WindowForm(forms.Form):
         widget=DateInput(),
         error_messages={"invalid": "“To” must be a date written YYYY-MM-DD."},
     )
-    page = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100_000,
-        error_messages={"invalid": "“page” must be a whole number, 1 or more."},
-    )
 
     def clean(self):
         cleaned = super().clean()
@@ -151,5 +159,5 @@ class WindowForm(forms.Form):
         start, end = window(cleaned.get("start"), cleaned.get("end"))
         if start >= end:
             self.add_error("start", "“From” must be a date before “To”.")
-        cleaned |= {"start": start, "end": end, "page": cleaned.get("page") or 1}
+        cleaned |= {"start": start, "end": end}
         return cleaned

@@ -193,6 +193,8 @@ class Position(models.Model):
         indexes = [
             models.Index(fields=["topic", "status", "as_of"]),
             models.Index(fields=["actor", "topic", "status", "as_of"]),
+            # The feed: the most recently changed first.
+            models.Index(fields=["-updated_at", "-id"], name="position_updated"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -624,17 +624,24 @@ def page_count(total: int, per_page: int | None) -> int:
     return max(1, -(-total // per_page)) if per_page else 1
 
 
-def page_of(rows, *, page: int, per_page: int, what: str, noun: str = "rows") -> tuple[list, int]:
+def page_of(
+    rows, *, page: int, per_page: int, what: str, noun: str = "rows", count_apart: bool = False
+) -> tuple[list, int]:
     """Rows ``page`` of ``rows`` (``per_page`` to a page) and how many rows
     there are in all; a page past the last raises PageOutOfRange. One query,
-    the total counted beside the rows (a second only for an empty page)."""
-    found = list(
-        rows.annotate(total_rows=Window(Count("pk")))[(page - 1) * per_page : page * per_page]
-    )
-    if found:
-        return found, found[0].total_rows
-    total = rows.count() if page > 1 else 0
-    if page > 1:
+    the total counted beside the rows (a second only for an empty page); with
+    ``count_apart``, counted in a query of its own first, for rows with costly
+    columns (counted beside the rows, they are worked out for every row)."""
+    if count_apart:
+        total = rows.count()
+        start = (page - 1) * per_page
+        found = list(rows[start : start + per_page]) if start < total else []
+    else:
+        found = list(
+            rows.annotate(total_rows=Window(Count("pk")))[(page - 1) * per_page : page * per_page]
+        )
+        total = found[0].total_rows if found else rows.count() if page > 1 else 0
+    if page > 1 and not found:
         raise PageOutOfRange(f"There is no page {page}: the {what} has {total} {noun}.")
     return found, total
 

@@ -1,23 +1,74 @@
 """Source pages: what was published, where and when, the quotes taken from
 it and the positions drawn from those quotes."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from positions.forms import PageForm
 from positions.models import Position, Status
+from positions.selectors import PageOutOfRange, page_count, page_of
 
-from .models import Source
+from .models import Quote, Source
+
+SOURCES_PER_PAGE = 100
 
 
 @require_safe
 def source_list(request: HttpRequest) -> HttpResponse:
-    sources = Source.objects.defer("text").annotate(
-        quote_total=Count("quotes", distinct=True),
-        position_total=Count("quotes__positions", distinct=True),
+    """Every source, newest first, a page at a time, with how many quotes and
+    positions (published or retracted, not drafts) rest on it."""
+    form = PageForm(request.GET)
+    if not form.is_valid():
+        return render(request, "sources/source_list.html", {"form": form}, status=400)
+    page = form.cleaned_data["page"]
+    # Counted one source at a time: two joined counts multiplied every quote
+    # by every position.
+    quotes = (
+        Quote.objects.filter(source=OuterRef("pk"))
+        .order_by()
+        .values("source")
+        .annotate(n=Count("pk"))
     )
-    return render(request, "sources/source_list.html", {"sources": sources})
+    positions = (
+        Position.objects.filter(quote__source=OuterRef("pk"))
+        .exclude(status=Status.DRAFT)
+        .order_by()
+        .values("quote__source")
+        .annotate(n=Count("pk"))
+    )
+    ordered = Source.objects.defer("text").order_by("-published_on", "title", "pk")
+    try:
+        # The page's ids first, so the counts are worked out for its rows only.
+        ids, total = page_of(
+            ordered.values_list("pk", flat=True),
+            page=page,
+            per_page=SOURCES_PER_PAGE,
+            what="list",
+            noun="sources",
+            count_apart=True,
+        )
+    except PageOutOfRange as error:
+        form.add_error("page", str(error))
+        return render(request, "sources/source_list.html", {"form": form}, status=404)
+    shown = list(
+        ordered.filter(pk__in=ids).annotate(
+            quote_total=Coalesce(Subquery(quotes.values("n")), 0),
+            position_total=Coalesce(Subquery(positions.values("n")), 0),
+        )
+    )
+    first = (page - 1) * SOURCES_PER_PAGE + 1
+    context = {
+        "form": form,
+        "sources": shown,
+        "page": page,
+        "pages": page_count(total, SOURCES_PER_PAGE),
+        "total": total,
+        "shown": (first, first + len(shown) - 1),
+    }
+    return render(request, "sources/source_list.html", context)
 
 
 @require_safe

@@ -222,10 +222,29 @@ class TestActorPage:
         ]
 
     def test_actor_list(self, client, django_assert_num_queries):
-        with django_assert_num_queries(1):
+        # The count, the page's ids, its rows with their counts.
+        with django_assert_num_queries(3):
             response = client.get(reverse("actors:list"))
         sections = dict(response.context["sections"])
         assert len(sections["State"]) + len(sections["Official"]) > 20
+        russia = next(a for a in sections["State"] if a.slug == "russia")
+        assert (
+            russia.position_total
+            == Position.objects.filter(actor=russia).exclude(status=Status.DRAFT).count()
+        )
+
+    def test_actor_list_pages(self, client, monkeypatch):
+        monkeypatch.setattr("actors.views.ACTORS_PER_PAGE", 5)
+        first = client.get(reverse("actors:list"))
+        total = first.context["total"]
+        assert f"Actors 1–5 of {total}" in first.content.decode()
+        assert 'href="?page=2"' in first.content.decode()
+        last = -(-total // 5)
+        assert client.get(reverse("actors:list"), {"page": last}).status_code == 200
+        beyond = client.get(reverse("actors:list"), {"page": last + 1})
+        assert beyond.status_code == 404
+        assert f"There is no page {last + 1}" in beyond.content.decode()
+        assert client.get(reverse("actors:list"), {"page": "x"}).status_code == 400
 
     def test_unknown_actor_is_404(self, db, client):
         assert client.get(reverse("actors:detail", args=["atlantis"])).status_code == 404
@@ -268,13 +287,25 @@ class TestSourcePage:
         assert "Retracted.</strong> Poland&#x27;s words were misread." in response.content.decode()
 
     def test_source_list_and_budget(self, client, django_assert_num_queries):
-        with django_assert_num_queries(1):
+        # The count, the page's ids, its rows with their counts.
+        with django_assert_num_queries(3):
             response = client.get(reverse("sources:list"))
         assert "Radio Free Europe/Radio Liberty" in response.content.decode()
         source = response.context["sources"][0]
         # Source, quotes with speakers, positions, conditions.
         with django_assert_num_queries(4):
             client.get(reverse("sources:detail", args=[source.pk]))
+
+    def test_source_list_pages(self, client, monkeypatch):
+        monkeypatch.setattr("sources.views.SOURCES_PER_PAGE", 1)
+        first = client.get(reverse("sources:list"))
+        total = first.context["total"]
+        assert total > 1 and len(first.context["sources"]) == 1
+        assert f"Sources 1–1 of {total}" in first.content.decode()
+        second = client.get(reverse("sources:list"), {"page": 2})
+        assert second.context["sources"] != first.context["sources"]
+        assert client.get(reverse("sources:list"), {"page": total + 1}).status_code == 404
+        assert client.get(reverse("sources:list"), {"page": "0"}).status_code == 400
 
     def test_unknown_source_is_404(self, db, client):
         assert client.get(reverse("sources:detail", args=[999])).status_code == 404
