@@ -16,8 +16,8 @@ from positions.selectors import (
     OWN_RANK,
     PageOutOfRange,
     Statement,
-    page_count,
-    page_of,
+    ids_of_page,
+    pager,
     window_histories,
 )
 from sources.models import Quote
@@ -54,14 +54,8 @@ def actor_list(request: HttpRequest) -> HttpResponse:
     )
     ordered = Actor.objects.order_by("kind", "name", "pk")
     try:
-        # The page's ids first, so the counts are worked out for its rows only.
-        ids, total = page_of(
-            ordered.values_list("pk", flat=True),
-            page=page,
-            per_page=ACTORS_PER_PAGE,
-            what="list",
-            noun="actors",
-            count_apart=True,
+        ids, total = ids_of_page(
+            ordered, page=page, per_page=ACTORS_PER_PAGE, what="list", noun="actors"
         )
     except PageOutOfRange as error:
         form.add_error("page", str(error))
@@ -73,19 +67,12 @@ def actor_list(request: HttpRequest) -> HttpResponse:
     sections = {kind: [] for kind in Actor.Kind.values}
     for actor in shown:
         sections[actor.kind].append(actor)
-    first = (page - 1) * ACTORS_PER_PAGE + 1
-    return render(
-        request,
-        "actors/actor_list.html",
-        {
-            "form": form,
-            "sections": [(label, sections[value]) for value, label in Actor.Kind.choices],
-            "page": page,
-            "pages": page_count(total, ACTORS_PER_PAGE),
-            "total": total,
-            "shown": (first, first + len(shown) - 1),
-        },
-    )
+    context = {
+        "form": form,
+        "sections": [(label, sections[value]) for value, label in Actor.Kind.choices],
+    }
+    context |= pager(page=page, per_page=ACTORS_PER_PAGE, total=total, count=len(shown))
+    return render(request, "actors/actor_list.html", context)
 
 
 QUOTE_LIMIT = 100  # the newest quotes of the window; the API has them all

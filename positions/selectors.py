@@ -220,16 +220,6 @@ def _shown_sql(chosen_sql: str) -> str:
     )
 
 
-def matrix_cells_sql(
-    *, on: dt.date, subject_ids: set[int] | None, topic_ids: list[int] | None
-) -> RawSQL:
-    """The one SQL query that computes the cells of the matrix for
-    ``subject_ids`` (a page of rows; all with None) as of ``on``: the
-    statements that decide each cell, with what the cell shows of them."""
-    candidates = _latest_candidates(on, subject_ids, topic_ids)
-    return RawSQL(_shown_sql(candidates.sql), candidates.params)
-
-
 def _shown_statement(row) -> Statement:
     (
         row_id,
@@ -261,9 +251,10 @@ def _shown_statement(row) -> Statement:
     return Statement(subject_id, position, rank, role_id=role_id, row_id=row_id)
 
 
-def _shown_statements(query: RawSQL) -> list[Statement]:
+def _shown_statements(chosen_sql: str, params: list) -> list[Statement]:
+    """The statements ``chosen_sql`` selects, as :func:`_shown_sql` reads them."""
     with connection.cursor() as cursor:
-        cursor.execute(query.sql, query.params)
+        cursor.execute(_shown_sql(chosen_sql), params)
         return [_shown_statement(row) for row in cursor.fetchall()]
 
 
@@ -286,11 +277,9 @@ def statements(
     subject_ids = None if subjects is None else {getattr(s, "pk", s) for s in subjects}
     topic_ids = None if topics is None else [getattr(t, "pk", t) for t in topics]
     if latest_only:
-        if not evidence:
-            return _shown_statements(
-                matrix_cells_sql(on=on, subject_ids=subject_ids, topic_ids=topic_ids)
-            )
         candidates = _latest_candidates(on, subject_ids, topic_ids)
+        if not evidence:
+            return _shown_statements(candidates.sql, candidates.params)
         # The ids first, in a query of their own: as a subquery the planner
         # cannot see how few they are and joins by scanning (1 to 4 s at 1M).
         with connection.cursor() as cursor:
@@ -307,7 +296,7 @@ def statements(
         if not evidence:
             chosen = rows.values("id", "position_id", "subject_id", "rank", "role_id")
             sql, params = chosen.query.sql_with_params()
-            return _shown_statements(RawSQL(_shown_sql(sql), params))
+            return _shown_statements(sql, params)
     return _evidenced(rows)
 
 
@@ -379,10 +368,15 @@ def statements_by_cell(
     evidence: bool = True,
 ) -> dict[tuple[int, int], list[Statement]]:
     """:func:`statements`, grouped by ``(actor_id, topic_id)`` cell."""
-    grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
-    found = statements(
-        on=on, subjects=subjects, topics=topics, latest_only=latest_only, evidence=evidence
+    return _by_cell(
+        statements(
+            on=on, subjects=subjects, topics=topics, latest_only=latest_only, evidence=evidence
+        )
     )
+
+
+def _by_cell(found: Iterable[Statement]) -> dict[tuple[int, int], list[Statement]]:
+    grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
     for statement in found:
         grouped[(statement.subject_id, statement.position.topic_id)].append(statement)
     return grouped
@@ -403,12 +397,9 @@ def stances_as_of(
 
 
 def _resolve_cells(found: Iterable[Statement]) -> dict[tuple[int, int], CellStance]:
-    grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
-    for statement in found:
-        grouped[(statement.subject_id, statement.position.topic_id)].append(statement)
     return {
         key: resolve(cell_statements, subject_id=key[0], topic_id=key[1])
-        for key, cell_statements in grouped.items()
+        for key, cell_statements in _by_cell(found).items()
     }
 
 
@@ -499,14 +490,14 @@ def window_histories(
     ``start`` needs only the statements that decide it then. ``evidence``
     as for :func:`statements`."""
     subjects, topics = list(subjects), list(topics)
-    grouped: dict[tuple[int, int], list[Statement]] = defaultdict(list)
-    for statement in [
-        *statements(
-            on=start, subjects=subjects, topics=topics, latest_only=True, evidence=evidence
-        ),
-        *statements(on=end, after=start, subjects=subjects, topics=topics, evidence=evidence),
-    ]:
-        grouped[statement.subject_id, statement.position.topic_id].append(statement)
+    grouped = _by_cell(
+        [
+            *statements(
+                on=start, subjects=subjects, topics=topics, latest_only=True, evidence=evidence
+            ),
+            *statements(on=end, after=start, subjects=subjects, topics=topics, evidence=evidence),
+        ]
+    )
     result = {}
     for (subject_id, topic_id), found in grouped.items():
         steps = [
@@ -624,26 +615,45 @@ def page_count(total: int, per_page: int | None) -> int:
     return max(1, -(-total // per_page)) if per_page else 1
 
 
-def page_of(
-    rows, *, page: int, per_page: int, what: str, noun: str = "rows", count_apart: bool = False
-) -> tuple[list, int]:
+def _past_the_end(page: int, total: int, what: str, noun: str) -> PageOutOfRange:
+    return PageOutOfRange(f"There is no page {page}: the {what} has {total} {noun}.")
+
+
+def page_of(rows, *, page: int, per_page: int, what: str, noun: str = "rows") -> tuple[list, int]:
     """Rows ``page`` of ``rows`` (``per_page`` to a page) and how many rows
     there are in all; a page past the last raises PageOutOfRange. One query,
-    the total counted beside the rows (a second only for an empty page); with
-    ``count_apart``, counted in a query of its own first, for rows with costly
-    columns (counted beside the rows, they are worked out for every row)."""
-    if count_apart:
-        total = rows.count()
-        start = (page - 1) * per_page
-        found = list(rows[start : start + per_page]) if start < total else []
-    else:
-        found = list(
-            rows.annotate(total_rows=Window(Count("pk")))[(page - 1) * per_page : page * per_page]
-        )
-        total = found[0].total_rows if found else rows.count() if page > 1 else 0
+    the total counted beside the rows (a second only for an empty page)."""
+    found = list(
+        rows.annotate(total_rows=Window(Count("pk")))[(page - 1) * per_page : page * per_page]
+    )
+    total = found[0].total_rows if found else rows.count() if page > 1 else 0
     if page > 1 and not found:
-        raise PageOutOfRange(f"There is no page {page}: the {what} has {total} {noun}.")
+        raise _past_the_end(page, total, what, noun)
     return found, total
+
+
+def ids_of_page(rows, *, page: int, per_page: int, what: str, noun: str) -> tuple[list, int]:
+    """The ids of rows ``page`` of ``rows`` and how many rows there are in
+    all, as :func:`page_of`: for rows with costly columns (counts), which are
+    then worked out for the page's rows only. (Counted beside the rows, they
+    were worked out for every row up to the page.) Two queries."""
+    total = rows.count()
+    start = (page - 1) * per_page
+    if page > 1 and start >= total:
+        raise _past_the_end(page, total, what, noun)
+    return list(rows.values_list("pk", flat=True)[start : start + per_page]), total
+
+
+def pager(*, page: int, per_page: int, total: int, count: int) -> dict:
+    """What ``templates/_pager.html`` shows under page ``page`` of a list of
+    ``total``, ``count`` of them on this page."""
+    first = (page - 1) * per_page + 1
+    return {
+        "page": page,
+        "pages": page_count(total, per_page),
+        "total": total,
+        "shown": (first, first + count - 1),
+    }
 
 
 ROW_FIELDS = ["pk", "name", "slug", "kind", "iso_code"]
@@ -687,9 +697,8 @@ def _matrix_page(
         cursor.execute(query.sql, query.params)
         found = cursor.fetchall()
     if not found:
-        total = rows.count() if page > 1 else 0
         if page > 1:
-            raise PageOutOfRange(f"There is no page {page}: the matrix has {total} rows.")
+            raise _past_the_end(page, rows.count(), "matrix", "rows")
         return [], 0, []
     actors: dict[int, tuple[int, Actor]] = {}
     shown = []

@@ -32,6 +32,11 @@ SHORT_LABELS = {
 }
 
 
+def short_date(day: dt.date) -> str:
+    """``3 Mar 2025``, as the template filter ``date:"j M Y"`` writes it."""
+    return f"{day.day} {day:%b %Y}"
+
+
 @dataclass(frozen=True)
 class Span:
     x: float
@@ -46,7 +51,7 @@ class Span:
 
     @property
     def title(self) -> str:
-        return f"{Stance(self.stance).label} from {self.start:%-d %b %Y}"
+        return f"{Stance(self.stance).label} from {short_date(self.start)}"
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class Marker:
         claim = f" (claim by {p.claimant.name})" if self.is_claim else ""
         words = Truncator(p.quote.text).words(40, truncate=" …")
         title = (
-            f"{p.as_of.day} {p.as_of:%b %Y}, {p.quote.speaker_name}{claim}: “{words}” — "
+            f"{short_date(p.as_of)}, {p.quote.speaker_name}{claim}: “{words}” — "
             f"{Stance(p.stance).label}"
         )
         if self.is_claim:

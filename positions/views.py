@@ -97,10 +97,6 @@ def _row_sections(actors, cells_for):
 STANCE_LABELS = dict(Stance.choices)
 
 
-def _short_date(day) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
 def _cell_html(cell: CellStance | None, change: CellChange | None, url: str) -> str:
     """One matrix cell, ``<td>`` and all. Written here rather than in the
     template: a page has a few hundred cells, and at a dozen template nodes
@@ -131,7 +127,8 @@ def _cell_html(cell: CellStance | None, change: CellChange | None, url: str) -> 
             via = f"reported by {position.quote.speaker_name}"
         said = (
             f'<span class="label">{escape(STANCE_LABELS[position.stance])}</span> '
-            f'<time datetime="{position.as_of.isoformat()}">{_short_date(position.as_of)}</time>'
+            f'<time datetime="{position.as_of.isoformat()}">'
+            f"{timeline.short_date(position.as_of)}</time>"
             + (f' <span class="via">{escape(via)}</span>' if via else "")
         )
     claims = "".join(

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from positions.forms import PageForm
 from positions.models import Position, Status
-from positions.selectors import PageOutOfRange, page_count, page_of
+from positions.selectors import PageOutOfRange, ids_of_page, pager
 
 from .models import Quote, Source
 
@@ -41,14 +41,8 @@ def source_list(request: HttpRequest) -> HttpResponse:
     )
     ordered = Source.objects.defer("text").order_by("-published_on", "title", "pk")
     try:
-        # The page's ids first, so the counts are worked out for its rows only.
-        ids, total = page_of(
-            ordered.values_list("pk", flat=True),
-            page=page,
-            per_page=SOURCES_PER_PAGE,
-            what="list",
-            noun="sources",
-            count_apart=True,
+        ids, total = ids_of_page(
+            ordered, page=page, per_page=SOURCES_PER_PAGE, what="list", noun="sources"
         )
     except PageOutOfRange as error:
         form.add_error("page", str(error))
@@ -59,15 +53,8 @@ def source_list(request: HttpRequest) -> HttpResponse:
             position_total=Coalesce(Subquery(positions.values("n")), 0),
         )
     )
-    first = (page - 1) * SOURCES_PER_PAGE + 1
-    context = {
-        "form": form,
-        "sources": shown,
-        "page": page,
-        "pages": page_count(total, SOURCES_PER_PAGE),
-        "total": total,
-        "shown": (first, first + len(shown) - 1),
-    }
+    context = {"form": form, "sources": shown}
+    context |= pager(page=page, per_page=SOURCES_PER_PAGE, total=total, count=len(shown))
     return render(request, "sources/source_list.html", context)
 
 
