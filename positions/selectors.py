@@ -93,6 +93,18 @@ def _among(column: str, ids, params: list) -> str:
     return f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
 
 
+def _per_cell(condition: str, table: str) -> str:
+    """A join of ``since b`` to the rows ``s`` of ``table`` that meet
+    ``condition``, made one cell at a time. For thousands of cells,
+    PostgreSQL otherwise sorts every claim in the record and merges (a
+    whole-table read, 95 ms of 170 at 1M); a LATERAL subquery fenced by
+    OFFSET 0 cannot be flattened back into that plan. SQLite has no LATERAL,
+    and joins one cell at a time by index anyway."""
+    if connection.vendor == "postgresql":
+        return f"CROSS JOIN LATERAL (SELECT * FROM {table} s WHERE {condition} OFFSET 0) s"
+    return f"JOIN {table} s ON {condition}"
+
+
 def _latest_candidates(
     on: dt.date,
     subject_ids: set[int] | None,
@@ -123,6 +135,10 @@ def _latest_candidates(
         + _among("t.id", topic_ids, cell_params)
     )
     columns = "s.id, s.position_id, s.subject_id, s.rank, s.role_id"
+    claims = (
+        "s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
+        "AND s.as_of >= b.claims_from AND s.as_of <= %s"
+    )
     # MATERIALIZED: computed once per cell. Inlined into the join below, the
     # planner ran both probes once per joined row instead (6 s at 1M).
     sql = (
@@ -144,9 +160,7 @@ def _latest_candidates(
         f"ON s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
         f"AND s.as_of = b.last "
         f"UNION ALL "
-        f"SELECT {columns} FROM since b JOIN {table} s "
-        f"ON s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
-        f"AND s.as_of >= b.claims_from AND s.as_of <= %s"
+        f"SELECT {columns} FROM since b {_per_cell(claims, table)}"
     )
     params = [*cell_params, False, on, False, dt.date.min, False, True, on]
     return RawSQL(sql, params)
