@@ -161,3 +161,27 @@ class WindowForm(PageForm):
             self.add_error("start", "“From” must be a date before “To”.")
         cleaned |= {"start": start, "end": end}
         return cleaned
+
+
+class ConditionsForm(PageForm, AsOfForm):
+    """``?as_of=…&condition=…&page=…``: who depends on which condition (on
+    one, when named) as of a date, a page of stances at a time."""
+
+    condition = forms.ChoiceField(
+        label="Condition",
+        required=False,
+        error_messages={"invalid_choice": "There is no condition “%(value)s”."},
+    )
+
+    def __init__(self, data=None, *, conditions):
+        super().__init__(data)
+        # Choices from rows the view has loaded: no query of the form's own.
+        self.conditions = {condition.slug: condition for condition in conditions}
+        self.fields["condition"].choices = [
+            ("", "All conditions"),
+            *((c.slug, c.name) for c in conditions),
+        ]
+
+    @property
+    def selected_condition(self):
+        return self.conditions.get(self.cleaned_data.get("condition") or "")

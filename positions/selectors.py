@@ -26,7 +26,7 @@ from actors.models import Actor, Role
 from sources.models import Quote
 
 from .cells import OWN_RANK  # noqa: F401  (pages build Statements at this rank)
-from .models import Attribution, CellStatement, Position, Stance, Topic
+from .models import Attribution, CellStatement, Position, PositionCondition, Stance, Topic
 
 # Lower wins (ranks are written by ``positions.cells``): the actor's own words
 # (0) beat any office (Role.Rank, 1-4), and an outlet's report without direct
@@ -424,6 +424,26 @@ def stance_of(*, actor: Actor, topic: object, on: dt.date) -> CellStance:
     return cells.get((actor.pk, topic_id), CellStance(subject_id=actor.pk, topic_id=topic_id))
 
 
+def depending_on_conditions(*, on: dt.date) -> dict[int, list[CellStance]]:
+    """The cells whose stance as of ``on`` names each condition, keyed by the
+    condition's id (a stance with two conditions is under both). Every cell
+    of the record is resolved from plain values; then one query finds the
+    conditions of the statements that decide them."""
+    deciding: dict[int, list[CellStance]] = defaultdict(list)
+    for cell in stances_as_of(on=on, evidence=False).values():
+        if cell.current is not None:
+            # One position can decide several cells: an official's words
+            # count for each body they speak for.
+            deciding[cell.position.pk].append(cell)
+    named = PositionCondition.objects.filter(position_id__in=deciding).values_list(
+        "condition_id", "position_id"
+    )
+    depending: dict[int, list[CellStance]] = defaultdict(list)
+    for condition_id, position_id in named.order_by("condition_id", "position_id"):
+        depending[condition_id].extend(deciding[position_id])
+    return dict(depending)
+
+
 # Histories and changes. Every statement counts at the rank it had on the day
 # it was made, so the statements up to D of a list loaded for a later date are
 # exactly the statements as of D: one load serves every date in between.
@@ -644,6 +664,15 @@ def page_of(rows, *, page: int, per_page: int, what: str, noun: str = "rows") ->
     if page > 1 and not found:
         raise _past_the_end(page, total, what, noun)
     return found, total
+
+
+def slice_of(items: list, *, page: int, per_page: int, what: str, noun: str) -> list:
+    """Page ``page`` of a list already in hand, as :func:`page_of` pages a
+    query."""
+    start = (page - 1) * per_page
+    if page > 1 and start >= len(items):
+        raise _past_the_end(page, len(items), what, noun)
+    return items[start : start + per_page]
 
 
 def ids_of_page(rows, *, page: int, per_page: int, what: str, noun: str) -> tuple[list, int]:

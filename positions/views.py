@@ -27,7 +27,7 @@ from actors.models import Actor, Role
 
 from . import cache, selectors, timeline
 from . import search as search_backend
-from .forms import AsOfForm, FeedForm, MatrixForm, SearchForm, WindowForm
+from .forms import AsOfForm, ConditionsForm, FeedForm, MatrixForm, SearchForm, WindowForm
 from .models import Attribution, Condition, Position, Stance, Status, Topic
 from .selectors import (
     END_OF_RECORD,
@@ -378,28 +378,77 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def conditions(request: HttpRequest) -> HttpResponse:
-    """Who depends on each condition, as of a date."""
-    form = AsOfForm(request.GET)
+    """Who depends on each condition as of a date: how many stances name
+    each, then those stances (of one condition, when asked) a page at a
+    time. Cached as the matrix is: it resolves every cell of the record."""
+    key = (sorted(request.GET.lists()), timezone.localdate())
+    status, html = cache.cached(
+        "conditions-page", key, lambda: _conditions_page(request), keep=lambda got: got[0] == 200
+    )
+    return HttpResponse(html, status=status)
+
+
+CONDITION_ROWS_PER_PAGE = 100
+
+
+def _conditions_page(request: HttpRequest) -> tuple[int, str]:
+    template = "positions/conditions.html"
+    every = list(Condition.objects.all())
+    form = ConditionsForm(request.GET, conditions=every)
     if not form.is_valid():
-        return render(request, "positions/conditions.html", {"form": form}, status=400)
-    on = form.cleaned_data["as_of"]
-    cells = [cell for cell in stances_as_of(on=on).values() if cell.current]
-    subjects = Actor.objects.in_bulk({cell.subject_id for cell in cells})
-    depending: dict[int, list] = {}
-    for cell in cells:
-        for condition in cell.position.conditions.all():
-            depending.setdefault(condition.pk, []).append((subjects[cell.subject_id], cell))
+        return 400, render_to_string(template, {"form": form}, request)
+    on, page, chosen = (
+        form.cleaned_data["as_of"],
+        form.cleaned_data["page"],
+        form.selected_condition,
+    )
+    depending = selectors.depending_on_conditions(on=on)
+    subjects = Actor.objects.only("name", "slug", "kind").in_bulk(
+        {cell.subject_id for cells in depending.values() for cell in cells}
+    )
+    topics = Topic.objects.in_bulk()
+
+    def order(cell: CellStance):
+        subject = subjects[cell.subject_id]
+        return (subject.kind != Actor.Kind.STATE, subject.name, topics[cell.topic_id].sort_order)
+
     rows = [
-        (
-            condition,
-            sorted(
-                depending.get(condition.pk, []),
-                key=lambda item: (item[0].kind != Actor.Kind.STATE, item[0].name),
-            ),
-        )
-        for condition in Condition.objects.all()
+        (condition, subjects[cell.subject_id], topics[cell.topic_id], cell)
+        for condition in every
+        if chosen in (None, condition)
+        for cell in sorted(depending.get(condition.pk, []), key=order)
     ]
-    return render(request, "positions/conditions.html", {"form": form, "on": on, "rows": rows})
+    try:
+        shown = selectors.slice_of(
+            rows, page=page, per_page=CONDITION_ROWS_PER_PAGE, what="list", noun="stances"
+        )
+    except selectors.PageOutOfRange as error:
+        form.add_error("page", str(error))
+        return 404, render_to_string(template, {"form": form}, request)
+    sections: list[tuple[Condition, list]] = []
+    for condition, subject, topic, cell in shown:
+        if not sections or sections[-1][0] != condition:
+            sections.append((condition, []))
+        sections[-1][1].append((subject, topic, cell))
+    query = {
+        "as_of": request.GET.get("as_of") and on.isoformat(),
+        "condition": chosen and chosen.slug,
+    }
+    context = {
+        "form": form,
+        "on": on,
+        "chosen": chosen,
+        "summary": [(c, len(depending.get(c.pk, []))) for c in every],
+        "sections": sections,
+        # A section that goes on from the page before says so.
+        "continued": page > 1 and rows[(page - 1) * CONDITION_ROWS_PER_PAGE - 1][0] == shown[0][0],
+        "as_of_query": urlencode({"as_of": query["as_of"]}) + "&" if query["as_of"] else "",
+        "query": urlencode({k: v for k, v in query.items() if v}),
+    }
+    context |= selectors.pager(
+        page=page, per_page=CONDITION_ROWS_PER_PAGE, total=len(rows), count=len(shown)
+    )
+    return 200, render_to_string(template, context, request)
 
 
 @require_safe

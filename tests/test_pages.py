@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from positions.models import Position, Stance, Status
+from positions.models import Condition, Position, Stance, Status
 from tests.conftest import query_counts
 
 pytestmark = pytest.mark.django_db
@@ -311,37 +311,120 @@ class TestSourcePage:
         assert client.get(reverse("sources:detail", args=[999])).status_code == 404
 
 
+def depending(response) -> dict[str, list[tuple[str, str]]]:
+    """(actor, topic) slugs under each condition on a conditions page."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for condition, cells in response.context["sections"]:
+        found.setdefault(condition.slug, []).extend((a.slug, t.slug) for a, t, _ in cells)
+    return found
+
+
 @pytest.mark.usefixtures("seeded_class")
 class TestConditionsPage:
     def test_who_depends_on_each_condition(self, client):
         response = client.get(reverse("positions:conditions"), {"as_of": "2026-03-02"})
         assert response.status_code == 200
-        depending = {
-            condition.slug: sorted((actor.slug, cell.position.topic.slug) for actor, cell in cells)
-            for condition, cells in response.context["rows"]
+        # States before organisations, then by name, then in the topics' order.
+        assert depending(response) == {
+            "us-backstop": [
+                ("united-kingdom", "reassurance-force"),
+                ("united-kingdom", "own-troops"),
+            ],
+            "russian-consent": [("coalition-of-the-willing", "own-troops")],
+            "ceasefire-in-force": [
+                ("coalition-of-the-willing", "reassurance-force"),
+                ("coalition-of-the-willing", "own-troops"),
+            ],
+            "unspecified": [("netherlands", "own-troops"), ("sweden", "own-troops")],
         }
-        assert depending["us-backstop"] == [
-            ("united-kingdom", "own-troops"),
-            ("united-kingdom", "reassurance-force"),
-        ]
-        assert depending["russian-consent"] == [("coalition-of-the-willing", "own-troops")]
-        assert depending["un-mandate"] == []
+        counts = {c.slug: n for c, n in response.context["summary"]}
+        assert counts == {
+            c.slug: len(depending(response).get(c.slug, [])) for c in Condition.objects.all()
+        }
+        assert counts["un-mandate"] == 0
+        page = response.content.decode()
+        # Each stance links to its cell as of the date asked for.
+        assert "/cells/united-kingdom/own-troops/?as_of=2026-03-02" in page
 
     def test_before_the_coalition_spoke(self, client):
         response = client.get(reverse("positions:conditions"), {"as_of": "2025-02-26"})
-        depending = {c.slug: cells for c, cells in response.context["rows"]}
-        assert depending["russian-consent"] == []
+        assert "russian-consent" not in depending(response)
+        assert {c.slug: n for c, n in response.context["summary"]}["russian-consent"] == 0
 
-    def test_bad_date_is_a_400(self, db, client):
-        response = client.get(reverse("positions:conditions"), {"as_of": "soon"})
+    def test_one_condition(self, client):
+        response = client.get(
+            reverse("positions:conditions"), {"as_of": "2026-03-02", "condition": "us-backstop"}
+        )
+        assert response.status_code == 200
+        assert list(depending(response)) == ["us-backstop"]
+        assert response.context["chosen"].slug == "us-backstop"
+        # The summary still counts every condition, each a link to its own list.
+        assert len(response.context["summary"]) == Condition.objects.count()
+        assert 'href="?as_of=2026-03-02&amp;condition=russian-consent"' in response.content.decode()
+
+    def test_a_condition_nobody_names_says_so(self, client):
+        response = client.get(
+            reverse("positions:conditions"), {"as_of": "2026-03-02", "condition": "un-mandate"}
+        )
+        assert response.status_code == 200
+        assert depending(response) == {}
+        assert "No stance as of 2 March 2026 names A UN mandate." in response.content.decode()
+
+    def test_stances_a_page_at_a_time(self, client, monkeypatch):
+        url = reverse("positions:conditions")
+        everything = depending(client.get(url, {"as_of": "2026-03-02"}))
+        monkeypatch.setattr("positions.views.CONDITION_ROWS_PER_PAGE", 2)
+        total = sum(len(pairs) for pairs in everything.values())
+        assert total > 4
+        first = client.get(url, {"as_of": "2026-03-02", "page": 1})
+        assert f"Stances 1–2 of {total}" in first.content.decode()
+        assert 'href="?as_of=2026-03-02&amp;page=2"' in first.content.decode()
+        rest = [
+            client.get(url, {"as_of": "2026-03-02", "page": n}) for n in range(2, total // 2 + 2)
+        ]
+        pages = [
+            (condition, pair)
+            for response in (first, *rest)
+            for condition, pairs in depending(response).items()
+            for pair in pairs
+        ]
+        assert pages == [(c, pair) for c, pairs in everything.items() for pair in pairs]
+        # A condition's stances that go on from the page before say so.
+        assert rest[0].context["continued"] is (pages[1][0] == pages[2][0])
+        assert 'href="?as_of=2026-03-02&amp;page=1"' in rest[0].content.decode()
+        past = client.get(url, {"as_of": "2026-03-02", "page": total // 2 + 2})
+        assert past.status_code == 404
+        assert f"the list has {total} stances." in past.content.decode()
+
+    @pytest.mark.parametrize(
+        ("query", "message"),
+        [
+            ({"as_of": "soon"}, "must be a date"),
+            ({"condition": "world-peace"}, "There is no condition “world-peace”."),
+            ({"page": "first"}, "“page” must be a whole number"),
+        ],
+    )
+    def test_bad_query_is_a_400(self, client, query, message):
+        response = client.get(reverse("positions:conditions"), query)
         assert response.status_code == 400
-        assert "must be a date" in response.content.decode()
+        assert message in response.content.decode()
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Deciding statements (ids, then rows), conditions of positions, actors,
-        # conditions.
-        with django_assert_num_queries(5):
+        # The record's version (the cache key), conditions, the deciding
+        # statements as plain values, their conditions, actors, topics.
+        with django_assert_num_queries(6):
             client.get(reverse("positions:conditions"))
+
+    def test_cached_until_a_write(self, db, client, django_assert_num_queries):
+        url, query = reverse("positions:conditions"), {"as_of": "2026-03-02"}
+        first = client.get(url, query)
+        # A hit: the record's version, then the stored page.
+        with django_assert_num_queries(1):
+            assert client.get(url, query).content == first.content
+        (cells,) = [cells for c, cells in first.context["sections"] if c.slug == "us-backstop"]
+        (deciding,) = [cell.position.pk for a, t, cell in cells if t.slug == "own-troops"]
+        Position.objects.get(pk=deciding).conditions.add(Condition.objects.get(slug="un-mandate"))
+        assert depending(client.get(url, query))["un-mandate"] == [("united-kingdom", "own-troops")]
 
 
 def test_draft_positions_appear_on_no_page(seeded, client, make):
