@@ -40,6 +40,9 @@ class Actor(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The matrix's rows and groups, and the actor list, read one kind or
+        # two by name: officials are most actors at scale.
+        indexes = [models.Index(fields=["kind", "name"], name="actor_kind_name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["iso_code"],

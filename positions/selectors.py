@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
@@ -332,11 +332,12 @@ def _evidenced(rows) -> list[Statement]:
 def with_evidence(found: Iterable[Statement]) -> dict[int, Statement]:
     """The same statements, keyed by ``row_id``, with their positions loaded
     whole (source, speaker, conditions) and their offices: for the few that a
-    page lists in full among the many it draws. Two queries."""
-    return {
-        s.row_id: s
-        for s in _evidenced(CellStatement.objects.filter(pk__in={s.row_id for s in found}))
-    }
+    page lists in full among the many it draws. Two queries; none for none
+    (and no query built: a page without changes pays nothing)."""
+    ids = {s.row_id for s in found}
+    if not ids:
+        return {}
+    return {s.row_id: s for s in _evidenced(CellStatement.objects.filter(pk__in=ids))}
 
 
 def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int) -> CellStance:
@@ -585,25 +586,38 @@ def changes_between(
     return changes_in(grouped, start=start, end=end)
 
 
+def _steps_sql(on: dt.date, topic_ids: list[int] | None) -> RawSQL:
+    """One row, (previous, following): the nearest dates before and after
+    ``on`` on which a statement that counts in the matrix was made on
+    ``topic_ids`` (every topic with None). Two index probes per topic."""
+    table = CellStatement._meta.db_table
+    params: list = [on, on]
+    per_topic = (
+        f"SELECT (SELECT x.as_of FROM {table} x WHERE x.topic_id = t.id AND x.as_of < %s "
+        f"ORDER BY x.as_of DESC LIMIT 1) AS previous, "
+        f"(SELECT x.as_of FROM {table} x WHERE x.topic_id = t.id AND x.as_of > %s "
+        f"ORDER BY x.as_of LIMIT 1) AS following "
+        f"FROM {Topic._meta.db_table} t WHERE 1 = 1" + _among("t.id", topic_ids, params)
+    )
+    return RawSQL(f"SELECT MAX(previous), MIN(following) FROM ({per_topic}) per_topic", params)
+
+
+def _date(value) -> dt.date | None:
+    # SQLite hands back a computed date (MAX of a date column) as its text.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def neighbouring_dates(
     *, on: dt.date, topics: Iterable[object] | None = None
 ) -> tuple[dt.date | None, dt.date | None]:
     """The nearest dates before and after ``on`` on which a statement that
     counts in the matrix was made, for stepping through the record. One
-    query: two index probes per topic."""
-    columns = Topic.objects.all()
-    if topics is not None:
-        columns = columns.filter(pk__in=[getattr(t, "pk", t) for t in topics])
-    made = CellStatement.objects.filter(topic=OuterRef("pk"))
-    per_topic = columns.annotate(
-        previous=Subquery(made.filter(as_of__lt=on).order_by("-as_of").values("as_of")[:1]),
-        following=Subquery(made.filter(as_of__gt=on).order_by("as_of").values("as_of")[:1]),
-    ).values_list("previous", "following")
-    previous, following = zip(*per_topic, strict=True) if per_topic else ((), ())
-    return (
-        max(filter(None, previous), default=None),
-        min(filter(None, following), default=None),
-    )
+    query (the matrix page has them from its own)."""
+    steps = _steps_sql(on, None if topics is None else [getattr(t, "pk", t) for t in topics])
+    with connection.cursor() as cursor:
+        cursor.execute(steps.sql, steps.params)
+        previous, following = cursor.fetchone()
+    return _date(previous), _date(following)
 
 
 MATRIX_PAGE_ROWS = 25
@@ -625,6 +639,8 @@ class Matrix:
     row_count: int = 0  # on every page
     page: int = 1
     per_page: int | None = None
+    # (previous, following) when the page's own query found them.
+    steps: tuple[dt.date | None, dt.date | None] | None = None
 
     def cell(self, actor: Actor, topic) -> CellStance | None:
         return self.cells.get((actor.pk, topic.pk))
@@ -705,9 +721,10 @@ ROW_FIELDS = ["pk", "name", "slug", "kind", "iso_code"]
 def matrix_page_sql(*, rows, on: dt.date, topic_ids: list[int], page: int, per_page: int) -> RawSQL:
     """The one SQL query that computes a page of the matrix: ``per_page``
     rows of ``rows`` from ``page`` (their :data:`ROW_FIELDS`, the count of
-    all rows and their place), each joined to the statements that decide its
-    cells as of ``on``, with what the cells show of them. A row with no
-    statement comes back once, with nulls."""
+    all rows and their place, and the dates to step to from ``on``), each
+    joined to the statements that decide its cells as of ``on``, with what
+    the cells show of them. A row with no statement comes back once, with
+    nulls."""
     numbered = rows.annotate(
         total_rows=Window(Count("pk")),
         row_number=Window(RowNumber(), order_by=list(rows.query.order_by)),
@@ -716,23 +733,25 @@ def matrix_page_sql(*, rows, on: dt.date, topic_ids: list[int], page: int, per_p
         (page - 1) * per_page : page * per_page
     ].query.sql_with_params()
     candidates = _latest_candidates(on, None, topic_ids, rows_from="shown")
+    steps = _steps_sql(on, topic_ids)
     sql = (
         f"WITH shown (id, name, slug, kind, iso_code, total_rows, row_number) "
         f"AS MATERIALIZED ({page_sql}), "
-        f"chosen AS MATERIALIZED ({candidates.sql}) "
+        f"chosen AS MATERIALIZED ({candidates.sql}), "
+        f"steps (previous, following) AS MATERIALIZED ({steps.sql}) "
         f"SELECT shown.id, shown.name, shown.slug, shown.kind, shown.iso_code, "
-        f"shown.total_rows, shown.row_number, {_SHOWN_COLUMNS} "
-        f"FROM shown LEFT JOIN chosen cs ON cs.subject_id = shown.id "
+        f"shown.total_rows, shown.row_number, steps.previous, steps.following, "
+        f"{_SHOWN_COLUMNS} "
+        f"FROM shown CROSS JOIN steps LEFT JOIN chosen cs ON cs.subject_id = shown.id "
         f"{_shown_joins('LEFT JOIN')}"
     )
-    return RawSQL(sql, [*page_params, *candidates.params])
+    return RawSQL(sql, [*page_params, *candidates.params, *steps.params])
 
 
-def _matrix_page(
-    *, rows, on: dt.date, topics: list, page: int, per_page: int
-) -> tuple[list[Actor], int, list[Statement]]:
-    """A page of ``rows``, how many rows there are in all, and the statements
-    that decide the page's cells (as :class:`CellPosition`): one query."""
+def _matrix_page(*, rows, on: dt.date, topics: list, page: int, per_page: int):
+    """A page of ``rows``, how many rows there are in all, the statements
+    that decide the page's cells (as :class:`CellPosition`) and the dates to
+    step to (None when no row is found): one query."""
     query = matrix_page_sql(
         rows=rows, on=on, topic_ids=[t.pk for t in topics], page=page, per_page=per_page
     )
@@ -742,7 +761,7 @@ def _matrix_page(
     if not found:
         if page > 1:
             raise _past_the_end(page, rows.count(), "matrix", "rows")
-        return [], 0, []
+        return [], 0, [], None
     actors: dict[int, tuple[int, Actor]] = {}
     shown = []
     for row in found:
@@ -750,10 +769,11 @@ def _matrix_page(
         if pk not in actors:
             actor = Actor(pk=pk, name=name, slug=slug, kind=kind, iso_code=iso_code)
             actors[pk] = (row_number, actor)
-        if row[7] is not None:
-            shown.append(_shown_statement(row[7:]))
+        if row[9] is not None:
+            shown.append(_shown_statement(row[9:]))
     ordered = [actor for _, actor in sorted(actors.values(), key=lambda item: item[0])]
-    return ordered, found[0][5], shown
+    steps = (_date(found[0][7]), _date(found[0][8]))
+    return ordered, found[0][5], shown, steps
 
 
 def speaking_rows(*, on: dt.date, topics: Iterable[object]):
@@ -795,11 +815,12 @@ def matrix(
         rows = rows.filter(kind=kind)
     if per_page is not None and not evidence:
         # What the page shows, and no more: rows and cells in one query.
-        rows, row_count, found = _matrix_page(
+        rows, row_count, found, steps = _matrix_page(
             rows=rows, on=on, topics=topics, page=page, per_page=per_page
         )
         cells = _resolve_cells(found)
     else:
+        steps = None
         if per_page is None:
             rows = list(rows)
             row_count = len(rows)
@@ -833,6 +854,7 @@ def matrix(
         row_count=row_count,
         page=page,
         per_page=per_page,
+        steps=steps,
     )
 
 

@@ -221,7 +221,11 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
             row.append(MatrixCell(actor, topic, cell, change, url, _cell_html(cell, change, url)))
         return row
 
-    previous, following = neighbouring_dates(on=grid.on, topics=grid.topics)
+    previous, following = (
+        grid.steps
+        if grid.steps is not None
+        else neighbouring_dates(on=grid.on, topics=grid.topics)
+    )
     query = _matrix_query(request, form)
     page_query = urlencode(query, doseq=True)
     first = (grid.page - 1) * (grid.per_page or 0) + 1

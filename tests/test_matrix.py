@@ -6,16 +6,16 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from actors.models import Actor
-from positions.models import Stance, Topic
+from positions.models import CellStatement, Stance, Topic
 from positions.selectors import MATRIX_PAGE_ROWS, stance_of
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
 # Topics, groups, the record's version (the cache key), the page (its rows,
-# their count and the statements that decide their cells, with what the
-# cells show), neighbouring dates.
-MATRIX_QUERIES = 5
+# their count, the dates to step to, and the statements that decide their
+# cells, with what the cells show).
+MATRIX_QUERIES = 4
 # With `since`, the stances then, and the statements listed under changes
 # with their evidence (rows, conditions).
 COMPARE_QUERIES = MATRIX_QUERIES + 3
@@ -110,6 +110,15 @@ class TestOnTheSeed:
         assert cells["russia", "reassurance-force"].stance.stance == Stance.HOSTILE
         assert response.context["following"] is None
         assert "No later statement" in response.content.decode()
+
+    def test_before_anyone_spoke_steps_to_the_first_statement(self, client):
+        first = CellStatement.objects.order_by("as_of").values_list("as_of", flat=True)[0]
+        response = client.get(reverse("positions:matrix"), {"as_of": "2000-01-01"})
+        page = response.content.decode()
+        assert response.context["row_count"] == 0
+        assert "No published statement on these topics up to 1 January 2000." in page
+        assert "No earlier statement" in page
+        assert f'rel="next" href="?as_of={first:%Y-%m-%d}"' in page
 
     def test_defaults_to_today_and_every_topic(self, client):
         response = client.get(reverse("positions:matrix"))
