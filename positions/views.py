@@ -65,6 +65,7 @@ class MatrixCell:
 class MatrixRow(NamedTuple):
     actor: Actor
     cells: list[MatrixCell]
+    url: str  # the actor's page
 
     @property
     def html(self) -> str:
@@ -75,7 +76,7 @@ class MatrixRow(NamedTuple):
             if actor.iso_code
             else ""
         )
-        link = escape(reverse("actors:detail", args=[actor.slug]))
+        link = escape(self.url)
         return mark_safe(
             f'<tr><th scope="row"><a href="{link}">{escape(actor.name)}</a>{iso}</th>'
             + "".join(cell.html for cell in self.cells)
@@ -86,8 +87,11 @@ class MatrixRow(NamedTuple):
 def _row_sections(actors, cells_for):
     """Countries, then organisations, each as ``(actor, cells)`` rows."""
     sections = {Actor.Kind.STATE: [], Actor.Kind.ORGANISATION: []}
+    # One reverse() for every row's link, as for the cells'.
+    actor_url = reverse("actors:detail", args=["ACTOR"])
     for actor in actors:
-        sections[actor.kind].append(MatrixRow(actor, cells_for(actor)))
+        row = MatrixRow(actor, cells_for(actor), actor_url.replace("ACTOR", actor.slug))
+        sections[actor.kind].append(row)
     return [
         ("Countries", sections[Actor.Kind.STATE]),
         ("Organisations", sections[Actor.Kind.ORGANISATION]),
@@ -222,9 +226,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
         return row
 
     previous, following = (
-        grid.steps
-        if grid.steps is not None
-        else neighbouring_dates(on=grid.on, topics=grid.topics)
+        grid.steps if grid.steps is not None else neighbouring_dates(on=grid.on, topics=grid.topics)
     )
     query = _matrix_query(request, form)
     page_query = urlencode(query, doseq=True)

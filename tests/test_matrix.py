@@ -24,16 +24,16 @@ COMPARE_QUERIES = MATRIX_QUERIES + 3
 def grid(response) -> dict[tuple[str, str], object]:
     """The rendered cells, keyed by (actor slug, topic slug)."""
     return {
-        (actor.slug, cell.topic.slug): cell
+        (row.actor.slug, cell.topic.slug): cell
         for _, rows in response.context["sections"]
-        for actor, cells in rows
-        for cell in cells
+        for row in rows
+        for cell in row.cells
     }
 
 
 def rows(response) -> dict[str, list[str]]:
     return {
-        section: [actor.slug for actor, _ in section_rows]
+        section: [row.actor.slug for row in section_rows]
         for section, section_rows in response.context["sections"]
     }
 
