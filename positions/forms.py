@@ -163,7 +163,11 @@ class WindowForm(PageForm):
         return cleaned
 
 
-class ConditionsForm(PageForm, AsOfForm):
+class AsOfPageForm(PageForm, AsOfForm):
+    """``?as_of=…&page=…``: a page of a long list, as of a date."""
+
+
+class ConditionsForm(AsOfPageForm):
     """``?as_of=…&condition=…&page=…``: who depends on which condition (on
     one, when named) as of a date, a page of stances at a time."""
 

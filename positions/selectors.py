@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Window
@@ -75,6 +75,16 @@ class CellStance:
     def stance(self) -> str | None:
         """The actor's own stance; a claim alone never sets it."""
         return self.current.position.stance if self.current else None
+
+    @property
+    def statements(self) -> list[Statement]:
+        """Every statement the cell shows."""
+        return [
+            *([self.current] if self.current else []),
+            *self.same_day,
+            *self.conflicts,
+            *self.claims,
+        ]
 
     @property
     def has_conflict(self) -> bool:
@@ -338,6 +348,22 @@ def with_evidence(found: Iterable[Statement]) -> dict[int, Statement]:
     if not ids:
         return {}
     return {s.row_id: s for s in _evidenced(CellStatement.objects.filter(pk__in=ids))}
+
+
+def evidenced(cell: CellStance, whole: dict[int, Statement]) -> CellStance:
+    """``cell`` with its statements as ``whole`` (from :func:`with_evidence`
+    on :meth:`CellStance.statements`) holds them."""
+
+    def swap(found: list[Statement]) -> list[Statement]:
+        return [whole[s.row_id] for s in found]
+
+    return replace(
+        cell,
+        current=whole[cell.current.row_id] if cell.current else None,
+        same_day=swap(cell.same_day),
+        conflicts=swap(cell.conflicts),
+        claims=swap(cell.claims),
+    )
 
 
 def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int) -> CellStance:

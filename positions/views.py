@@ -27,7 +27,14 @@ from actors.models import Actor, Role
 
 from . import cache, selectors, timeline
 from . import search as search_backend
-from .forms import AsOfForm, ConditionsForm, FeedForm, MatrixForm, SearchForm, WindowForm
+from .forms import (
+    AsOfPageForm,
+    ConditionsForm,
+    FeedForm,
+    MatrixForm,
+    SearchForm,
+    WindowForm,
+)
 from .models import Attribution, Condition, Position, Stance, Status, Topic
 from .selectors import (
     END_OF_RECORD,
@@ -39,7 +46,6 @@ from .selectors import (
     history,
     neighbouring_dates,
     stances_as_of,
-    statements_by_cell,
 )
 
 
@@ -270,13 +276,14 @@ def _matrix_query(request: HttpRequest, form: MatrixForm) -> dict:
 @vary_on_headers("HX-Request")
 def cell(request: HtmxHttpRequest, actor_slug: str, topic_slug: str) -> HttpResponse:
     """One actor on one topic: the statement that counts as of a date, the
-    claims and conflicts beside it, and the cell's whole history."""
+    claims and conflicts beside it, and the cell's history, newest date
+    first, a page at a time."""
     actor = get_object_or_404(
         Actor.objects.filter(kind__in=[Actor.Kind.STATE, Actor.Kind.ORGANISATION]),
         slug=actor_slug,
     )
     topic = get_object_or_404(Topic, slug=topic_slug)
-    form = AsOfForm(request.GET)
+    form = AsOfPageForm(request.GET)
     template = (
         "positions/cell_detail.html#detail"
         if _wants_partial(request)
@@ -285,11 +292,20 @@ def cell(request: HtmxHttpRequest, actor_slug: str, topic_slug: str) -> HttpResp
     context = {"actor": actor, "topic": topic, "form": form, "stances": Stance.choices}
     if not form.is_valid():
         return render(request, template, context, status=400)
-    on = form.cleaned_data["as_of"]
-    found = statements_by_cell(on=END_OF_RECORD, subjects=[actor], topics=[topic]).get(
-        (actor.pk, topic.pk), []
-    )
-    entries = history(found, subject_id=actor.pk, topic_id=topic.pk)
+    on, page = form.cleaned_data["as_of"], form.cleaned_data["page"]
+    # The whole history as plain values (it decides every step); the
+    # statements shown get their sources and conditions.
+    found = selectors.statements(on=END_OF_RECORD, subjects=[actor], topics=[topic], evidence=False)
+    steps = history(found, subject_id=actor.pk, topic_id=topic.pk)[::-1]
+    try:
+        entries = selectors.slice_of(
+            steps, page=page, per_page=HISTORY_DATES_PER_PAGE, what="history", noun="dates"
+        )
+    except selectors.PageOutOfRange as error:
+        form.add_error("page", str(error))
+        return render(request, template, context, status=404)
+    now = as_of_from(found, on=on, subject_id=actor.pk, topic_id=topic.pk)
+    whole = selectors.with_evidence([*now.statements, *(s for e in entries for s in e.made)])
     # Retractions never count, but their public correction notes stay in view.
     retracted = (
         Position.objects.filter(status=Status.RETRACTED, topic=topic)
@@ -304,10 +320,20 @@ def cell(request: HtmxHttpRequest, actor_slug: str, topic_slug: str) -> HttpResp
     context |= {
         "retracted": [Statement(actor.pk, position, OWN_RANK) for position in retracted],
         "on": on,
-        "cell": as_of_from(found, on=on, subject_id=actor.pk, topic_id=topic.pk),
-        "entries": list(reversed(entries)),
+        "cell": selectors.evidenced(now, whole),
+        "entries": [replace(e, made=[whole[s.row_id] for s in e.made]) for e in entries],
+        # The list counts down from the newest date of all, page after page.
+        "first_number": len(steps) - (page - 1) * HISTORY_DATES_PER_PAGE,
+        "path": reverse("positions:cell", args=[actor.slug, topic.slug]),
+        "query": urlencode({"as_of": on.isoformat()}) if request.GET.get("as_of") else "",
     }
+    context |= selectors.pager(
+        page=page, per_page=HISTORY_DATES_PER_PAGE, total=len(steps), count=len(entries)
+    )
     return render(request, template, context)
+
+
+HISTORY_DATES_PER_PAGE = 50
 
 
 @require_safe

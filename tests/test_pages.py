@@ -78,10 +78,38 @@ class TestCellDrillDown:
         # An official has no row of their own in the matrix.
         assert client.get(cell_url(actor, topic)).status_code == 404
 
+    def test_history_a_page_of_dates_at_a_time(self, client, monkeypatch):
+        monkeypatch.setattr("positions.views.HISTORY_DATES_PER_PAGE", 2)
+        url = cell_url("russia", "reassurance-force")
+        first = client.get(url, {"as_of": "2025-02-26"}, headers=HTMX)
+        assert [e.on for e in first.context["entries"]] == [
+            dt.date(2026, 3, 2),
+            dt.date(2025, 2, 25),
+        ]
+        fragment = first.content.decode()
+        assert '<ol class="history" reversed start="3">' in fragment
+        assert "Dates 1–2 of 3" in fragment
+        # From inside the matrix's panel the link still leads to the cell's page.
+        assert f'href="{url}?as_of=2025-02-26&amp;page=2"' in fragment
+        second = client.get(url, {"as_of": "2025-02-26", "page": 2})
+        assert [e.on for e in second.context["entries"]] == [dt.date(2025, 2, 24)]
+        page = second.content.decode()
+        assert '<ol class="history" reversed start="1">' in page
+        # Statements of a later page come with their source, as on the first.
+        (made,) = second.context["entries"][0].made
+        assert escape(made.position.quote.source.title) in page
+        # The stance as of the date is the same on every page.
+        assert second.context["cell"].position.pk == first.context["cell"].position.pk
+        past = client.get(url, {"as_of": "2025-02-26", "page": 3})
+        assert past.status_code == 404
+        assert "There is no page 3: the history has 3 dates." in past.content.decode()
+        assert client.get(url, {"page": "0"}).status_code == 400
+
     def test_query_budget(self, client, django_assert_num_queries):
-        # Actor, topic, statements, conditions, retracted positions (and their
-        # conditions, when there are any).
-        with django_assert_num_queries(5):
+        # Actor, topic, the cell's statements as plain values, those shown
+        # with their sources and conditions (two), retracted positions (and
+        # their conditions, when there are any).
+        with django_assert_num_queries(6):
             client.get(cell_url("russia", "reassurance-force"))
 
 
