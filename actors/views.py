@@ -37,20 +37,21 @@ def actor_list(request: HttpRequest) -> HttpResponse:
         return render(request, "actors/actor_list.html", {"form": form}, status=400)
     page = form.cleaned_data["page"]
     # Counted one actor at a time: two joined counts multiplied every
-    # position by every quote (a minute at a million positions).
+    # position by every quote (a minute at a million positions). COUNT(*),
+    # not of the key: the database then counts from an index alone.
     positions = (
         Position.objects.filter(actor=OuterRef("pk"))
         .exclude(status=Status.DRAFT)
         .order_by()
         .values("actor")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     quotes = (
         Quote.objects.filter(speaker=OuterRef("pk"))
         .order_by()
         .values("speaker")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     ordered = Actor.objects.order_by("kind", "name", "pk")
     try:

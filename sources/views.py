@@ -25,19 +25,19 @@ def source_list(request: HttpRequest) -> HttpResponse:
         return render(request, "sources/source_list.html", {"form": form}, status=400)
     page = form.cleaned_data["page"]
     # Counted one source at a time: two joined counts multiplied every quote
-    # by every position.
+    # by every position. COUNT(*), as on the actor list.
     quotes = (
         Quote.objects.filter(source=OuterRef("pk"))
         .order_by()
         .values("source")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     positions = (
         Position.objects.filter(quote__source=OuterRef("pk"))
         .exclude(status=Status.DRAFT)
         .order_by()
         .values("quote__source")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     ordered = Source.objects.defer("text").order_by("-published_on", "title", "pk")
     try:
