@@ -87,6 +87,8 @@ def test_pages_show_hostile_text_as_text(hostile, client, make):
     timeline = client.get(reverse("positions:topic_detail", args=["evil-topic"])).content.decode()
     assert "words &lt;script&gt;" in timeline
     assert "(claim by Claimland &quot;&gt;&lt;img src=x onerror=alert(1)&gt;)" in timeline
+    # So is a span's, which names its lane.
+    assert "<title>Evilland &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;: " in timeline
 
 
 def test_feed_and_api_return_hostile_text_as_data(hostile, client):
