@@ -5,6 +5,7 @@ pages compute them."""
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
@@ -45,6 +46,7 @@ from .forms import window
 from .models import (
     PUBLISH_PERMISSION,
     Attribution,
+    CellStatement,
     Condition,
     Position,
     PositionCondition,
@@ -595,21 +597,86 @@ class StatementSerializer(serializers.Serializer):
     source = SourceBriefSerializer()
 
 
-def statement_data(statement: selectors.Statement) -> dict:
-    p = statement.position
+# The columns statement_records reads, in the order it reads them.
+_STATEMENT_COLUMNS = [
+    "pk",
+    "position_id",
+    "position__stance",
+    "position__as_of",
+    "position__attribution",
+    "rank",
+    "position__actor__slug",
+    "role__title",
+    "position__claimant__slug",
+    "position__quote__text",
+    "position__quote__speaker__name",
+    "position__quote__speaker_label",
+    "position__quote__source__id",
+    "position__quote__source__publisher",
+    "position__quote__source__title",
+    "position__quote__source__url",
+    "position__quote__source__published_on",
+]
+
+
+def statement_records(found: Iterable[selectors.Statement]) -> dict[int, dict]:
+    """What the API says of each statement of ``found`` (the fields of
+    :class:`StatementSerializer`, as it would write them), keyed by
+    ``row_id``: read as plain values in two queries, none for none. Loading
+    positions whole and serializing them field by field was most of the
+    time of a timeline, which shows about 1,500 statements a page."""
+    found = list(found)
+    if not found:
+        return {}
+    conditions: dict[int, list[str]] = defaultdict(list)
+    named = (
+        PositionCondition.objects.filter(position_id__in={s.position.pk for s in found})
+        .order_by("position_id", "condition__name")
+        .values_list("position_id", "condition__slug")
+    )
+    for position_id, slug in named:
+        conditions[position_id].append(slug)
+    rows = CellStatement.objects.filter(pk__in={s.row_id for s in found})
     return {
-        "position": p.pk,
-        "stance": p.stance,
-        "as_of": p.as_of,
-        "attribution": p.attribution,
-        "rank": statement.rank,
-        "actor": p.actor.slug,
-        "office": statement.role.title if statement.role else None,
-        "claimant": p.claimant.slug if p.claimant else None,
-        "conditions": [c.slug for c in p.conditions.all()],
-        "quote": p.quote.text,
-        "speaker": p.quote.speaker_name,
-        "source": p.quote.source,
+        pk: {
+            "position": position_id,
+            "stance": stance,
+            "as_of": as_of,
+            "attribution": attribution,
+            "rank": rank,
+            "actor": actor,
+            "office": office,
+            "claimant": claimant,
+            "conditions": conditions[position_id],
+            "quote": text,
+            "speaker": speaker if speaker is not None else speaker_label,
+            "source": {
+                "id": source_id,
+                "publisher": publisher,
+                "title": title,
+                "url": url,
+                "published_on": published_on,
+            },
+        }
+        for (
+            pk,
+            position_id,
+            stance,
+            as_of,
+            attribution,
+            rank,
+            actor,
+            office,
+            claimant,
+            text,
+            speaker,
+            speaker_label,
+            source_id,
+            publisher,
+            title,
+            url,
+            published_on,
+        ) in rows.values_list(*_STATEMENT_COLUMNS)
     }
 
 
@@ -624,13 +691,14 @@ class CellSerializer(serializers.Serializer):
     has_conflict = serializers.BooleanField()
 
 
-def cell_data(topic: Topic, cell: selectors.CellStance | None) -> dict:
+def cell_data(topic: Topic, cell: selectors.CellStance | None, records: dict[int, dict]) -> dict:
+    """A :class:`CellSerializer`'s answer, its statements from ``records``."""
     return {
         "topic": topic.slug,
         "stance": cell.stance if cell else None,
-        "statement": statement_data(cell.current) if cell and cell.current else None,
-        "claims": [statement_data(s) for s in cell.claims] if cell else [],
-        "conflicts": [statement_data(s) for s in cell.conflicts] if cell else [],
+        "statement": records[cell.current.row_id] if cell and cell.current else None,
+        "claims": [records[s.row_id] for s in cell.claims] if cell else [],
+        "conflicts": [records[s.row_id] for s in cell.conflicts] if cell else [],
         "has_conflict": cell.has_conflict if cell else False,
     }
 
@@ -740,7 +808,7 @@ def _flatten(details):
         yield details
 
 
-def _matrix(params: dict, *, paged: bool = True) -> selectors.Matrix:
+def _matrix(params: dict, *, paged: bool = True, evidence: bool = False) -> selectors.Matrix:
     try:
         return selectors.matrix(
             on=params["as_of"],
@@ -750,6 +818,7 @@ def _matrix(params: dict, *, paged: bool = True) -> selectors.Matrix:
             topics=params.get("topics") or list(Topic.objects.all()),
             page=params.get("page", 1) if paged else 1,
             per_page=params.get("page_size", selectors.MATRIX_PAGE_ROWS) if paged else None,
+            evidence=evidence,
         )
     except selectors.PageOutOfRange as error:
         # Well-formed, but names nothing: a 404, as for an unknown slug.
@@ -757,25 +826,57 @@ def _matrix(params: dict, *, paged: bool = True) -> selectors.Matrix:
 
 
 def _cached_matrix_json(request, name: str, query_class, payload) -> HttpResponse:
-    """``payload(matrix)`` for the request's parameters as JSON, rendered once
-    and served from the cache until the next write: a hit is the record's
-    version and the stored bytes (rendering a page of cells to JSON on every
-    hit was most of a hit's time)."""
+    """``payload(matrix, records)`` for the request's parameters as JSON,
+    rendered once and served from the cache until the next write: a hit is
+    the record's version and the stored bytes (rendering a page of cells to
+    JSON on every hit was most of a hit's time)."""
     params = _query(query_class, request)
     key = tuple(
         (field, getattr(value, "slug", value))
         for field, value in sorted(params.items())
         if field != "topics"
     ) + tuple(t.slug for t in params.get("topics") or ())
-    body = cache.cached(
-        name, key, lambda: JSONRenderer().render(payload(_matrix_data(_matrix(params))))
-    )
-    return HttpResponse(body, content_type=JSONRenderer.media_type)
+
+    def render() -> bytes:
+        grid = _matrix(params)
+        shown = [s for cell in grid.cells.values() for s in cell.statements]
+        moved = [s for change in grid.changes for s in change.moved_by]
+        return JSONRenderer().render(payload(grid, statement_records([*shown, *moved])))
+
+    return HttpResponse(cache.cached(name, key, render), content_type=JSONRenderer.media_type)
 
 
-def _matrix_data(grid: selectors.Matrix) -> dict:
-    actors = {actor.pk: actor for actor in grid.rows}
-    topics = {topic.pk: topic for topic in grid.topics}
+def _changes_data(grid: selectors.Matrix, records: dict[int, dict]) -> list[dict]:
+    """:class:`ChangeSerializer`'s answers for the changes of ``grid``."""
+    briefs = _briefs(grid.rows)
+    topics = {topic.pk: topic.slug for topic in grid.topics}
+    return [
+        {
+            "actor": briefs[change.subject_id],
+            "topic": topics[change.topic_id],
+            "before": change.before.stance,
+            "after": change.after.stance,
+            "moved_by": [records[s.row_id] for s in change.moved_by],
+        }
+        for change in grid.changes
+    ]
+
+
+def _briefs(actors: list[Actor]) -> dict[int, dict]:
+    return {
+        actor.pk: data
+        for actor, data in zip(actors, ActorBriefSerializer(actors, many=True).data, strict=True)
+    }
+
+
+# The payloads below are the serializers' answers written as plain data:
+# run through them field by field, the statements (their most part) took
+# longer than reading them. The schema test checks every answer against them.
+
+
+def _matrix_payload(grid: selectors.Matrix, records: dict[int, dict]) -> dict:
+    """A :class:`MatrixSerializer`'s answer."""
+    briefs = _briefs(grid.rows)
     return {
         "as_of": grid.on,
         "since": grid.since,
@@ -783,21 +884,27 @@ def _matrix_data(grid: selectors.Matrix) -> dict:
         "count": grid.row_count,
         "page": grid.page,
         "pages": grid.pages,
-        "topics": grid.topics,
+        "topics": TopicBriefSerializer(grid.topics, many=True).data,
         "rows": [
-            {"actor": actor, "cells": [cell_data(t, grid.cell(actor, t)) for t in grid.topics]}
+            {
+                "actor": briefs[actor.pk],
+                "cells": [cell_data(t, grid.cell(actor, t), records) for t in grid.topics],
+            }
             for actor in grid.rows
         ],
-        "changes": [
-            {
-                "actor": actors[change.subject_id],
-                "topic": topics[change.topic_id].slug,
-                "before": change.before.stance,
-                "after": change.after.stance,
-                "moved_by": [statement_data(s) for s in change.moved_by],
-            }
-            for change in grid.changes
-        ],
+        "changes": _changes_data(grid, records),
+    }
+
+
+def _changes_payload(grid: selectors.Matrix, records: dict[int, dict]) -> dict:
+    """A :class:`ChangesSerializer`'s answer."""
+    return {
+        "since": grid.since,
+        "as_of": grid.on,
+        "count": grid.row_count,
+        "page": grid.page,
+        "pages": grid.pages,
+        "changes": _changes_data(grid, records),
     }
 
 
@@ -812,9 +919,7 @@ def matrix(request):
     """Every country's (then organisation's) stance on each topic as of a date,
     by the one as-of rule, a page of rows at a time; with `since`, the cells of
     those rows that changed."""
-    return _cached_matrix_json(
-        request, "api-matrix", MatrixQuerySerializer, lambda data: MatrixSerializer(data).data
-    )
+    return _cached_matrix_json(request, "api-matrix", MatrixQuerySerializer, _matrix_payload)
 
 
 MATRIX_COLUMNS = [
@@ -877,7 +982,9 @@ def _matrix_rows(grid: selectors.Matrix) -> Iterator[list]:
 @permission_classes([AllowAny])
 def matrix_export(request):
     params = _query(MatrixQuerySerializer, request)
-    return stream_csv(_matrix_rows(_matrix(params, paged=False)), filename="matrix.csv")
+    return stream_csv(
+        _matrix_rows(_matrix(params, paged=False, evidence=True)), filename="matrix.csv"
+    )
 
 
 matrix_export.cls.content_negotiation_class = JSONForErrors
@@ -937,9 +1044,10 @@ class CellQuerySerializer(TopicQuerySerializer):
     )
 
 
-def _steps(entries: list[selectors.HistoryEntry]) -> list[dict]:
+def _steps(entries: list[selectors.HistoryEntry], records: dict[int, dict]) -> list[dict]:
+    """:class:`StepSerializer`'s answers, the statements from ``records``."""
     return [
-        {"on": e.on, "stance": e.stance, "made": [statement_data(s) for s in e.made]}
+        {"on": e.on, "stance": e.stance, "made": [records[s.row_id] for s in e.made]}
         for e in entries
     ]
 
@@ -969,22 +1077,28 @@ def timeline(request):
         )
     except selectors.PageOutOfRange as error:
         raise NotFound({"page": [str(error)]}) from error
-    steps = selectors.window_histories(subjects=rows, topics=[topic], start=start, end=end)
-    lanes = [
-        {"actor": actor, "steps": _steps(steps.get((actor.pk, topic.pk), []))} for actor in rows
-    ]
+    steps = selectors.window_histories(
+        subjects=rows, topics=[topic], start=start, end=end, evidence=False
+    )
+    records = statement_records(s for lane in steps.values() for e in lane for s in e.made)
+    briefs = _briefs(rows)
+    # A TimelineSerializer's answer, written as the matrix's is (see _matrix_payload).
     return Response(
-        TimelineSerializer(
-            {
-                "topic": topic,
-                "start": start,
-                "end": end,
-                "count": count,
-                "page": page,
-                "pages": selectors.page_count(count, per_page),
-                "lanes": lanes,
-            }
-        ).data
+        {
+            "topic": TopicBriefSerializer(topic).data,
+            "start": start,
+            "end": end,
+            "count": count,
+            "page": page,
+            "pages": selectors.page_count(count, per_page),
+            "lanes": [
+                {
+                    "actor": briefs[actor.pk],
+                    "steps": _steps(steps.get((actor.pk, topic.pk), []), records),
+                }
+                for actor in rows
+            ],
+        }
     )
 
 
@@ -1004,14 +1118,17 @@ class HistorySerializer(serializers.Serializer):
 def history(request):
     params = _query(CellQuerySerializer, request)
     actor, topic = params["actor"], params["topic"]
-    found = selectors.statements_by_cell(
-        on=selectors.END_OF_RECORD, subjects=[actor], topics=[topic]
+    found = selectors.statements(
+        on=selectors.END_OF_RECORD, subjects=[actor], topics=[topic], evidence=False
     )
-    entries = selectors.history(
-        found.get((actor.pk, topic.pk), []), subject_id=actor.pk, topic_id=topic.pk
-    )
+    entries = selectors.history(found, subject_id=actor.pk, topic_id=topic.pk)
+    # A HistorySerializer's answer, written as the matrix's is (see _matrix_payload).
     return Response(
-        HistorySerializer({"actor": actor, "topic": topic, "steps": _steps(entries)}).data
+        {
+            "actor": ActorBriefSerializer(actor).data,
+            "topic": TopicBriefSerializer(topic).data,
+            "steps": _steps(entries, statement_records(found)),
+        }
     )
 
 
@@ -1040,6 +1157,4 @@ def changes(request):
     """The cells whose stance differs between `since` and `as_of`, with the
     statements made in between that moved them; for one page of the matrix's
     rows at a time (`page`, `page_size`, as for the matrix)."""
-    return _cached_matrix_json(
-        request, "api-changes", ChangesQuerySerializer, lambda data: ChangesSerializer(data).data
-    )
+    return _cached_matrix_json(request, "api-changes", ChangesQuerySerializer, _changes_payload)

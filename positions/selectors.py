@@ -300,6 +300,8 @@ def statements(
     two or three."""
     subject_ids = None if subjects is None else {getattr(s, "pk", s) for s in subjects}
     topic_ids = None if topics is None else [getattr(t, "pk", t) for t in topics]
+    if subject_ids == set() or topic_ids == []:
+        return []
     if latest_only:
         candidates = _latest_candidates(on, subject_ids, topic_ids)
         if not evidence:
