@@ -723,6 +723,16 @@ def test_the_timeline_shows_a_window_and_a_page_of_lanes(seeded, client):
     assert beyond.status_code == 404
 
 
+def test_a_topic_and_a_cell_nobody_spoke_on(seeded, client, make):
+    topic = make.topic()
+    timeline = client.get(f"{API}/timeline/", {"topic": topic.slug})
+    assert timeline.status_code == 200
+    assert (timeline.json()["count"], timeline.json()["lanes"]) == (0, [])
+    history = client.get(f"{API}/history/", {"actor": "poland", "topic": topic.slug})
+    assert history.status_code == 200
+    assert history.json()["steps"] == []
+
+
 def test_text_longer_than_the_schema_allows_is_refused_before_trimming(editor_client):
     # 200 characters are allowed; a tab in front makes 201, as the schema counts.
     body = {"publisher": "\t" + "*" * 200, "title": "T", "published_on": "2025-01-01"}
