@@ -69,6 +69,10 @@ def endpoints() -> list[tuple[str, str]]:
         ("API positions CSV", f"/api/v1/positions/export/?topic={topic.slug}"),
         ("API changes", "/api/v1/changes/?since=2025-06-01&as_of=2026-01-01"),
         ("API timeline", f"/api/v1/timeline/?topic={topic.slug}"),
+        (
+            "API history",
+            f"/api/v1/history/?actor={retracted.actor.slug}&topic={retracted.topic.slug}",
+        ),
     ]
 
 
