@@ -1,8 +1,7 @@
 """Actor pages: who they are, the offices and memberships they hold over
 time, how their stance on each topic moved, and every quote."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from positions.selectors import (
     OWN_RANK,
     PageOutOfRange,
     Statement,
+    count_per_row,
     ids_of_page,
     pager,
     window_histories,
@@ -36,23 +36,6 @@ def actor_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "actors/actor_list.html", {"form": form}, status=400)
     page = form.cleaned_data["page"]
-    # Counted one actor at a time: two joined counts multiplied every
-    # position by every quote (a minute at a million positions). COUNT(*),
-    # not of the key: the database then counts from an index alone.
-    positions = (
-        Position.objects.filter(actor=OuterRef("pk"))
-        .exclude(status=Status.DRAFT)
-        .order_by()
-        .values("actor")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    quotes = (
-        Quote.objects.filter(speaker=OuterRef("pk"))
-        .order_by()
-        .values("speaker")
-        .annotate(n=Count("*"))
-    )
     ordered = Actor.objects.order_by("kind", "name", "pk")
     try:
         ids, total = ids_of_page(
@@ -62,8 +45,10 @@ def actor_list(request: HttpRequest) -> HttpResponse:
         form.add_error("page", str(error))
         return render(request, "actors/actor_list.html", {"form": form}, status=404)
     shown = ordered.filter(pk__in=ids).annotate(
-        position_total=Coalesce(Subquery(positions), 0),
-        quote_total=Coalesce(Subquery(quotes.values("n")), 0),
+        position_total=count_per_row(
+            Position.objects.filter(actor=OuterRef("pk")).exclude(status=Status.DRAFT), "actor"
+        ),
+        quote_total=count_per_row(Quote.objects.filter(speaker=OuterRef("pk")), "speaker"),
     )
     sections = {kind: [] for kind in Actor.Kind.values}
     for actor in shown:

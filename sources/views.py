@@ -1,15 +1,14 @@
 """Source pages: what was published, where and when, the quotes taken from
 it and the positions drawn from those quotes."""
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from positions.forms import PageForm
 from positions.models import Position, Status
-from positions.selectors import PageOutOfRange, ids_of_page, pager
+from positions.selectors import PageOutOfRange, count_per_row, ids_of_page, pager
 
 from .models import Quote, Source
 
@@ -24,21 +23,6 @@ def source_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "sources/source_list.html", {"form": form}, status=400)
     page = form.cleaned_data["page"]
-    # Counted one source at a time: two joined counts multiplied every quote
-    # by every position. COUNT(*), as on the actor list.
-    quotes = (
-        Quote.objects.filter(source=OuterRef("pk"))
-        .order_by()
-        .values("source")
-        .annotate(n=Count("*"))
-    )
-    positions = (
-        Position.objects.filter(quote__source=OuterRef("pk"))
-        .exclude(status=Status.DRAFT)
-        .order_by()
-        .values("quote__source")
-        .annotate(n=Count("*"))
-    )
     ordered = Source.objects.defer("text").order_by("-published_on", "title", "pk")
     try:
         ids, total = ids_of_page(
@@ -49,8 +33,11 @@ def source_list(request: HttpRequest) -> HttpResponse:
         return render(request, "sources/source_list.html", {"form": form}, status=404)
     shown = list(
         ordered.filter(pk__in=ids).annotate(
-            quote_total=Coalesce(Subquery(quotes.values("n")), 0),
-            position_total=Coalesce(Subquery(positions.values("n")), 0),
+            quote_total=count_per_row(Quote.objects.filter(source=OuterRef("pk")), "source"),
+            position_total=count_per_row(
+                Position.objects.filter(quote__source=OuterRef("pk")).exclude(status=Status.DRAFT),
+                "quote__source",
+            ),
         )
     )
     context = {"form": form, "sources": shown}
