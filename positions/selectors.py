@@ -709,12 +709,18 @@ def page_of(rows, *, page: int, per_page: int, what: str, noun: str = "rows") ->
     return found, total
 
 
+def _start_of(page: int, per_page: int, total: int, what: str, noun: str) -> int:
+    """Where page ``page`` of ``total`` rows starts; past the last, PageOutOfRange."""
+    start = (page - 1) * per_page
+    if page > 1 and start >= total:
+        raise _past_the_end(page, total, what, noun)
+    return start
+
+
 def slice_of(items: list, *, page: int, per_page: int, what: str, noun: str) -> list:
     """Page ``page`` of a list already in hand, as :func:`page_of` pages a
     query."""
-    start = (page - 1) * per_page
-    if page > 1 and start >= len(items):
-        raise _past_the_end(page, len(items), what, noun)
+    start = _start_of(page, per_page, len(items), what, noun)
     return items[start : start + per_page]
 
 
@@ -724,9 +730,7 @@ def ids_of_page(rows, *, page: int, per_page: int, what: str, noun: str) -> tupl
     then worked out for the page's rows only. (Counted beside the rows, they
     were worked out for every row up to the page.) Two queries."""
     total = rows.count()
-    start = (page - 1) * per_page
-    if page > 1 and start >= total:
-        raise _past_the_end(page, total, what, noun)
+    start = _start_of(page, per_page, total, what, noun)
     return list(rows.values_list("pk", flat=True)[start : start + per_page]), total
 
 
