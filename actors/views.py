@@ -103,9 +103,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context |= {"quotes": quotes, "start": start, "end": end, "quote_limit": QUOTE_LIMIT}
     if actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
         topics = list(Topic.objects.all())
-        steps = window_histories(
-            subjects=[actor], topics=topics, start=start, end=end, evidence=False
-        )
+        steps = window_histories(subjects=[actor], topics=topics, start=start, end=end)
         chart, record, recorded = timeline.lanes_and_record(
             (
                 (

@@ -1077,9 +1077,7 @@ def timeline(request):
         )
     except selectors.PageOutOfRange as error:
         raise NotFound({"page": [str(error)]}) from error
-    steps = selectors.window_histories(
-        subjects=rows, topics=[topic], start=start, end=end, evidence=False
-    )
+    steps = selectors.window_histories(subjects=rows, topics=[topic], start=start, end=end)
     records = statement_records(s for lane in steps.values() for e in lane for s in e.made)
     briefs = _briefs(rows)
     # A TimelineSerializer's answer, written as the matrix's is (see _matrix_payload).

@@ -543,21 +543,21 @@ def window_histories(
     topics: Iterable[object],
     start: dt.date,
     end: dt.date,
-    evidence: bool = True,
 ) -> dict[tuple[int, int], list[HistoryEntry]]:
     """Each cell's steps from ``start`` to ``end``, oldest first: first the cell
     as it stood on ``start`` (with no statements of its own, when it had a
     stance or claims then), then a step per date with statements after it.
     Bounded by the window, not by the length of the record: the state on
-    ``start`` needs only the statements that decide it then. ``evidence``
-    as for :func:`statements`."""
+    ``start`` needs only the statements that decide it then. The statements
+    are plain values (:class:`CellPosition`); the few a page lists in full
+    get their evidence from :func:`with_evidence`."""
     subjects, topics = list(subjects), list(topics)
     grouped = _by_cell(
         [
             *statements(
-                on=start, subjects=subjects, topics=topics, latest_only=True, evidence=evidence
+                on=start, subjects=subjects, topics=topics, latest_only=True, evidence=False
             ),
-            *statements(on=end, after=start, subjects=subjects, topics=topics, evidence=evidence),
+            *statements(on=end, after=start, subjects=subjects, topics=topics, evidence=False),
         ]
     )
     result = {}

@@ -375,9 +375,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except selectors.PageOutOfRange as error:
         form.add_error("page", str(error))
         return render(request, "positions/topic_detail.html", context, status=404)
-    steps = selectors.window_histories(
-        subjects=rows, topics=[topic], start=start, end=end, evidence=False
-    )
+    steps = selectors.window_histories(subjects=rows, topics=[topic], start=start, end=end)
     chart, record, recorded = timeline.lanes_and_record(
         (
             (
