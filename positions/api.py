@@ -416,10 +416,7 @@ def _position_rows(positions) -> Iterator[list]:
         )
         .values("slugs")
     )
-    speaker = Case(
-        When(quote__speaker__isnull=True, then=F("quote__speaker_label")),
-        default=F("quote__speaker__name"),
-    )
+    speaker = speaker_name("quote")
     # Plain values, not six model instances a row: most of the time per row.
     rows = (
         positions.prefetch_related(None)
@@ -597,6 +594,15 @@ class StatementSerializer(serializers.Serializer):
     source = SourceBriefSerializer()
 
 
+def speaker_name(quote: str) -> Case:
+    """``Quote.speaker_name`` in SQL, for the quote at the path ``quote``: the
+    speaker's name, else the label written for an unnamed speaker."""
+    return Case(
+        When(**{f"{quote}__speaker__isnull": True}, then=F(f"{quote}__speaker_label")),
+        default=F(f"{quote}__speaker__name"),
+    )
+
+
 # The columns statement_records reads, in the order it reads them.
 _STATEMENT_COLUMNS = [
     "pk",
@@ -609,8 +615,7 @@ _STATEMENT_COLUMNS = [
     "role__title",
     "position__claimant__slug",
     "position__quote__text",
-    "position__quote__speaker__name",
-    "position__quote__speaker_label",
+    "speaker",
     "position__quote__source__id",
     "position__quote__source__publisher",
     "position__quote__source__title",
@@ -649,7 +654,7 @@ def statement_records(found: Iterable[selectors.Statement]) -> dict[int, dict]:
             "claimant": claimant,
             "conditions": conditions[position_id],
             "quote": text,
-            "speaker": speaker if speaker is not None else speaker_label,
+            "speaker": speaker,
             "source": {
                 "id": source_id,
                 "publisher": publisher,
@@ -670,13 +675,12 @@ def statement_records(found: Iterable[selectors.Statement]) -> dict[int, dict]:
             claimant,
             text,
             speaker,
-            speaker_label,
             source_id,
             publisher,
             title,
             url,
             published_on,
-        ) in rows.values_list(*_STATEMENT_COLUMNS)
+        ) in rows.annotate(speaker=speaker_name("position__quote")).values_list(*_STATEMENT_COLUMNS)
     }
 
 
@@ -846,9 +850,11 @@ def _cached_matrix_json(request, name: str, query_class, payload) -> HttpRespons
     return HttpResponse(cache.cached(name, key, render), content_type=JSONRenderer.media_type)
 
 
-def _changes_data(grid: selectors.Matrix, records: dict[int, dict]) -> list[dict]:
-    """:class:`ChangeSerializer`'s answers for the changes of ``grid``."""
-    briefs = _briefs(grid.rows)
+def _changes_data(
+    grid: selectors.Matrix, records: dict[int, dict], briefs: dict[int, dict]
+) -> list[dict]:
+    """:class:`ChangeSerializer`'s answers for the changes of ``grid``, its
+    rows' actors as ``briefs`` (from :func:`_briefs`)."""
     topics = {topic.pk: topic.slug for topic in grid.topics}
     return [
         {
@@ -892,7 +898,7 @@ def _matrix_payload(grid: selectors.Matrix, records: dict[int, dict]) -> dict:
             }
             for actor in grid.rows
         ],
-        "changes": _changes_data(grid, records),
+        "changes": _changes_data(grid, records, briefs),
     }
 
 
@@ -904,7 +910,7 @@ def _changes_payload(grid: selectors.Matrix, records: dict[int, dict]) -> dict:
         "count": grid.row_count,
         "page": grid.page,
         "pages": grid.pages,
-        "changes": _changes_data(grid, records),
+        "changes": _changes_data(grid, records, _briefs(grid.rows)),
     }
 
 
