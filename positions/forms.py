@@ -32,8 +32,28 @@ class AsOfForm(forms.Form):
         return self.cleaned_data["as_of"] or timezone.localdate()
 
 
-class MatrixForm(AsOfForm):
-    """``?as_of=…&since=…&group=…&kind=…&topics=…`` — every view can be bookmarked."""
+class PageForm(forms.Form):
+    """``?page=…`` of a long list."""
+
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        error_messages={"invalid": "“page” must be a whole number, 1 or more."},
+    )
+
+    def clean_page(self) -> int:
+        return self.cleaned_data["page"] or 1
+
+
+class AsOfPageForm(PageForm, AsOfForm):
+    """``?as_of=…&page=…``: a page of a long list, as of a date."""
+
+
+class MatrixForm(AsOfPageForm):
+    """``?as_of=…&since=…&group=…&kind=…&topics=…&page=…`` — every view can be
+    bookmarked. ``page`` is not a control on the form: changing the date or a
+    filter starts again at page 1."""
 
     since = forms.DateField(
         label="Compare with",
@@ -56,13 +76,6 @@ class MatrixForm(AsOfForm):
     topics = forms.MultipleChoiceField(
         label="Topics", required=False, widget=forms.CheckboxSelectMultiple
     )
-    # Not a control on the form: changing the date or a filter starts again at page 1.
-    page = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100_000,
-        error_messages={"invalid": "“page” must be a whole number, 1 or more."},
-    )
 
     def __init__(self, data=None, *, groups, topics):
         super().__init__(data)
@@ -79,9 +92,6 @@ class MatrixForm(AsOfForm):
         if since and on and since >= on:
             self.add_error("since", "“Compare with” must be a date before “As of”.")
         return cleaned
-
-    def clean_page(self) -> int:
-        return self.cleaned_data["page"] or 1
 
     @property
     def selected_group(self) -> Actor | None:
@@ -119,20 +129,6 @@ def window(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date
     return start or end - dt.timedelta(days=WINDOW_DAYS), end
 
 
-class PageForm(forms.Form):
-    """``?page=…`` of a long list."""
-
-    page = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100_000,
-        error_messages={"invalid": "“page” must be a whole number, 1 or more."},
-    )
-
-    def clean_page(self) -> int:
-        return self.cleaned_data["page"] or 1
-
-
 class WindowForm(PageForm):
     """``?start=…&end=…&page=…``: the stretch of time a timeline shows (the
     last two years by default), and which page of its lanes."""
@@ -161,10 +157,6 @@ class WindowForm(PageForm):
             self.add_error("start", "“From” must be a date before “To”.")
         cleaned |= {"start": start, "end": end}
         return cleaned
-
-
-class AsOfPageForm(PageForm, AsOfForm):
-    """``?as_of=…&page=…``: a page of a long list, as of a date."""
 
 
 class ConditionsForm(AsOfPageForm):
