@@ -16,6 +16,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from operator import attrgetter
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Subquery, Window
@@ -35,9 +38,9 @@ from .models import Attribution, CellStatement, Position, PositionCondition, Sta
 END_OF_RECORD = dt.date(9999, 12, 31)
 
 
-@dataclass(frozen=True)
-class Statement:
-    """A published position, as it counts for one row of the matrix."""
+class Statement(NamedTuple):
+    """A published position, as it counts for one row of the matrix. A
+    tuple, as cheap to make as a value can be: a page makes hundreds."""
 
     subject_id: int
     position: Position
@@ -175,19 +178,16 @@ def _latest_candidates(
     return RawSQL(sql, params)
 
 
-@dataclass(frozen=True, slots=True)
-class Named:
+class Named(NamedTuple):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class ShownQuote:
+class ShownQuote(NamedTuple):
     speaker_name: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class CellPosition:
+class CellPosition(NamedTuple):
     """A published position as a matrix cell or a timeline marker shows it,
     read as plain values: its stance and date, who it is about, who spoke
     and said what, and who claimed. It answers the attributes of
@@ -370,9 +370,11 @@ def evidenced(cell: CellStance, whole: dict[int, Statement]) -> CellStance:
 def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int) -> CellStance:
     """Apply the precedence rules to the statements of one cell."""
     cell = CellStance(subject_id=subject_id, topic_id=topic_id)
-    own = sorted((s for s in cell_statements if not s.is_claim), key=lambda s: s.sort_key)
-    claims = [s for s in cell_statements if s.is_claim]
+    own, claims = [], []
+    for statement in cell_statements:
+        (claims if statement.is_claim else own).append(statement)
     if own:
+        own.sort(key=attrgetter("sort_key"))
         cell.current = best = own[0]
         cell.same_day = [s for s in own[1:] if s.position.as_of == best.position.as_of]
         cell.conflicts = [
@@ -380,6 +382,8 @@ def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: 
             for s in cell.same_day
             if s.rank == best.rank and s.position.stance != best.position.stance
         ]
+    if not claims:
+        return cell
     # A claim stays beside the stance while it is current: made no earlier
     # than the actor's statement before the current one. So an answer to a
     # claim (Peskov's to Trump's) is shown with the claim it answers, and a
@@ -391,7 +395,7 @@ def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: 
             (s.position.as_of for s in own if s.position.as_of < current_date), default=None
         )
     latest_claims: dict[int, Statement] = {}
-    for claim in sorted(claims, key=lambda s: s.sort_key):
+    for claim in sorted(claims, key=attrgetter("sort_key")):
         latest_claims.setdefault(claim.position.claimant_id, claim)
     cell.claims = [
         claim
@@ -675,7 +679,7 @@ class Matrix:
     def change(self, actor: Actor, topic) -> CellChange | None:
         return self._changed.get((actor.pk, topic.pk))
 
-    @property
+    @cached_property
     def _changed(self) -> dict[tuple[int, int], CellChange]:
         return {(c.subject_id, c.topic_id): c for c in self.changes}
 

@@ -3,7 +3,7 @@ rule); views only pick the rows and columns and lay them out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 # Django's escape() is this plus a check for lazy strings, paid a thousand times a page.
 from html import escape
@@ -58,8 +58,7 @@ def _wants_partial(request: HtmxHttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-@dataclass(frozen=True)
-class MatrixCell:
+class MatrixCell(NamedTuple):
     actor: Actor
     topic: Topic
     stance: CellStance | None
