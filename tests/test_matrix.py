@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -184,6 +185,34 @@ class TestOnTheSeed:
         assert partial.status_code == 400
         assert message in partial.content.decode()
         assert "<html" not in partial.content.decode()
+
+    def test_bad_controls_are_marked_and_described_by_their_messages(self, client):
+        query = {"as_of": "yesterday", "kind": "official", "topics": ["own-troops", "nuclear"]}
+        page = client.get(reverse("positions:matrix"), query).content.decode()
+        # Every description a control points to is on the page.
+        described = re.findall(r'<(?:input|select)[^>]* aria-describedby="([^"]+)"', page)
+        assert described
+        for ids in described:
+            for id_ in ids.split():
+                assert f'id="{id_}"' in page, id_
+        assert (
+            '<input type="date" name="as_of" value="yesterday" aria-invalid="true" '
+            'aria-describedby="id_as_of_error" id="id_as_of">'
+        ) in page
+        assert '<li id="id_as_of_error">As of: “As of” must be a date written YYYY-MM-DD.</li>' in (
+            page
+        )
+        assert '<select name="kind" aria-invalid="true" aria-describedby="id_kind_error"' in page
+        assert '<option value="state">Countries only</option>' in page  # none is chosen
+        # The boxes ticked stay ticked, and all are marked.
+        assert (
+            'value="own-troops" id="id_topics_1" checked aria-invalid="true"> '
+            '<label for="id_topics_1">'
+        ) in page
+        assert 'value="russian-veto" id="id_topics_2" aria-invalid="true">' in page
+        # Help text a control points to is there for a screen reader.
+        assert 'aria-describedby="id_since_helptext" id="id_since">' in page
+        assert '<span class="visually-hidden" id="id_since_helptext">' in page
 
     def test_group_filter_uses_memberships_as_of_the_date(self, client):
         url = reverse("positions:matrix")
