@@ -10,7 +10,7 @@ from html import escape
 from typing import NamedTuple
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -108,7 +108,8 @@ def _row_sections(actors, cells_for):
     ]
 
 
-STANCE_LABELS = dict(Stance.choices)
+# Escaped once: the labels are ours, and a page writes hundreds.
+STANCE_LABELS = {stance: escape(label) for stance, label in Stance.choices}
 
 
 def _cell_html(cell: CellStance | None, change: CellChange | None, url: str) -> str:
@@ -122,25 +123,26 @@ def _cell_html(cell: CellStance | None, change: CellChange | None, url: str) -> 
         said_before = STANCE_LABELS[before.stance].lower() if before else "no statement"
         was = (
             '<span class="changed-note"><span class="mark-changed" aria-hidden="true">●</span> '
-            f"Changed; was {escape(said_before)}</span>"
+            f"Changed; was {said_before}</span>"
         )
-    css = cell.position.stance if cell is not None and cell.position is not None else "none"
+    current = cell.current if cell is not None else None
+    position = current.position if current is not None else None
+    css = position.stance if position is not None else "none"
     td = f'<td class="cell stance-{css}{" changed" if change is not None else ""}">'
     if cell is None:
         return mark_safe(f'{td}<span class="label none">No statement</span>{was}</td>')
-    position = cell.position
     if position is None:
         said = '<span class="label none">No statement of its own</span>'
     else:
         via = ""
         if position.attribution == Attribution.SPEAKING_FOR:
             via = f"via {position.quote.speaker_name}"
-        elif cell.current.role_id:
+        elif current.role_id:
             via = f"via {position.actor.name}"
         elif position.attribution == Attribution.REPORT:
             via = f"reported by {position.quote.speaker_name}"
         said = (
-            f'<span class="label">{escape(STANCE_LABELS[position.stance])}</span> '
+            f'<span class="label">{STANCE_LABELS[position.stance]}</span> '
             f'<time datetime="{position.as_of.isoformat()}">'
             f"{timeline.short_date(position.as_of)}</time>"
             + (f' <span class="via">{escape(via)}</span>' if via else "")
@@ -148,7 +150,7 @@ def _cell_html(cell: CellStance | None, change: CellChange | None, url: str) -> 
     claims = "".join(
         '<span class="claim"><span class="mark-claim" aria-hidden="true">◆</span> '
         f"{escape(claim.position.claimant.name)} claims: "
-        f"{escape(STANCE_LABELS[claim.position.stance].lower())}</span>"
+        f"{STANCE_LABELS[claim.position.stance].lower()}</span>"
         for claim in cell.claims
     )
     conflict = (
@@ -182,8 +184,11 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
 
 def _matrix_page(request: HtmxHttpRequest, partial: bool) -> tuple[int, str]:
     topics = list(Topic.objects.all())
-    members = Role.objects.memberships().filter(organisation=OuterRef("pk"))
-    groups = list(Actor.objects.organisations().filter(Exists(members)))
+    groups = list(
+        Actor.objects.organisations().filter(
+            pk__in=Role.objects.memberships().values("organisation")
+        )
+    )
     form = MatrixForm(request.GET, groups=groups, topics=topics)
     status = 200
     if form.is_valid():
@@ -231,9 +236,10 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
 
     def cells_for(actor):
         row = []
+        actor_url = cell_url.replace("ACTOR", actor.slug)
         for topic in grid.topics:
             cell, change = grid.cell(actor, topic), grid.change(actor, topic)
-            url = cell_url.replace("ACTOR", actor.slug).replace("TOPIC", topic.slug) + as_of
+            url = actor_url.replace("TOPIC", topic.slug) + as_of
             row.append(MatrixCell(actor, topic, cell, change, url, _cell_html(cell, change, url)))
         return row
 
