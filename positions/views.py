@@ -236,10 +236,10 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
 
     def cells_for(actor):
         row = []
-        actor_url = cell_url.replace("ACTOR", actor.slug)
+        prefix = cell_url.replace("ACTOR", actor.slug)
         for topic in grid.topics:
             cell, change = grid.cell(actor, topic), grid.change(actor, topic)
-            url = actor_url.replace("TOPIC", topic.slug) + as_of
+            url = prefix.replace("TOPIC", topic.slug) + as_of
             row.append(MatrixCell(actor, topic, cell, change, url, _cell_html(cell, change, url)))
         return row
 
