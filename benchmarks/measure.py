@@ -177,7 +177,7 @@ def main():
         cached = name.endswith(", cached")
         paired = name == "matrix, today"
         # The page a target compares with its query gets three times the
-        # requests: this machine's speed drifts from second to second.
+        # requests: a shared machine's speed drifts from second to second.
         repeat = REPEAT * 3 if paired else REPEAT
         timed(client, url)  # warm up: imports, template compilation (and the cache)
         times, counts, spent = [], set(), 0.0
