@@ -336,6 +336,20 @@ class TestReads:
         assert uk["publisher"] == "Radio Free Europe/Radio Liberty"
         assert uk["quote"] == Position.objects.get(pk=uk["id"]).quote.text
 
+    def test_csv_streams_a_few_rows_a_piece_and_loses_none(self, api, monkeypatch):
+        monkeypatch.setattr("positions.api.CSV_ROWS_PER_CHUNK", 2)
+        published = Position.objects.published().count()
+        response = api.get(f"{API}/positions/export/")
+        pieces = [piece.decode() for piece in response.streaming_content]
+        # The header and every row, two lines a piece and the rest in the last.
+        assert [len(piece.splitlines()) for piece in pieces] == [2] * ((published + 1) // 2) + (
+            [1] if (published + 1) % 2 else []
+        )
+        rows = list(csv.DictReader(io.StringIO("".join(pieces))))
+        assert sorted(int(row["id"]) for row in rows) == sorted(
+            Position.objects.published().values_list("pk", flat=True)
+        )
+
     def test_positions_csv_rows_hold_every_column_of_their_position(self, api):
         rows = csv_rows(api.get(f"{API}/positions/export/"))
         assert rows
