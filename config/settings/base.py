@@ -131,6 +131,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: PostgreSQL compiles any query its planner prices
+    # high, and none of ours runs long enough to win the time back. A CSV
+    # export of one topic at 1M positions waited 0.30 s for its first rows
+    # with it, 0.02 s without.
+    DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
 
 # Cached matrices, API throttle counts and login-failure counts. Per process
 # by default; with several server processes, REDIS_URL gives them one cache,
