@@ -3,7 +3,8 @@ generate_synthetic, then every page and endpoint measured in-process
 (benchmarks/measure.py). Prints the table and writes it to RESULTS.md.
 
     python benchmarks/run.py                      # SQLite and PostgreSQL, 1k to 1M
-    python benchmarks/run.py --quick              # 1k and 10k, fewer repeats (< 2 minutes)
+    python benchmarks/run.py --quick              # 1k and 10k, fewer repeats (< 2 minutes),
+                                                  # written to RESULTS-quick.md
     python benchmarks/run.py --sizes 1000,100000 --databases postgresql
     python benchmarks/run.py --no-load            # without the gunicorn load test
 
@@ -158,8 +159,15 @@ def main():
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="1k and 10k, 3 repeats, no load")
     parser.add_argument("--no-load", action="store_true", help="skip the gunicorn load test")
-    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "RESULTS.md"))
+    parser.add_argument(
+        "--output",
+        help="where to write the table (RESULTS.md; RESULTS-quick.md with --quick, so a "
+        "short run never replaces the committed figures)",
+    )
     args = parser.parse_args()
+    output = args.output or ROOT / "benchmarks" / (
+        "RESULTS-quick.md" if args.quick else "RESULTS.md"
+    )
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
     repeat = 3 if args.quick else args.repeat
     runs = []
@@ -182,7 +190,8 @@ def main():
     )
     text = header + table(runs)
     print(text)
-    Path(args.output).write_text(text + "\n")
+    Path(output).write_text(text + "\n")
+    print(f"Written to {output}.")
 
 
 if __name__ == "__main__":
