@@ -1,12 +1,15 @@
 """The benchmark: for each database and size, a fresh database filled by
 generate_synthetic, then every page and endpoint measured in-process
-(benchmarks/measure.py). Prints the table and writes it to RESULTS.md.
+(benchmarks/measure.py). Prints the table and writes it to RESULTS.md, with
+the figures it was made from in RESULTS.json.
 
     python benchmarks/run.py                      # SQLite and PostgreSQL, 1k to 1M
     python benchmarks/run.py --quick              # 1k and 10k, fewer repeats (< 2 minutes),
                                                   # written to RESULTS-quick.md
     python benchmarks/run.py --sizes 1000,100000 --databases postgresql
     python benchmarks/run.py --no-load            # without the gunicorn load test
+    python benchmarks/run.py --render benchmarks/RESULTS.json   # the table again, from
+                                                  # the figures of the last run
 
 On PostgreSQL (not with --quick) each size also gets a load test: gunicorn
 under wrk, 50 connections for 30 s (benchmarks/load.py).
@@ -152,6 +155,83 @@ def table(runs: list[tuple[str, int, dict]]) -> str:
     return "\n".join(lines)
 
 
+# Issue 6's targets, for PostgreSQL at the largest size measured.
+MATRIX_MS, CACHED_MS, RATIO = 50, 5, 2.0
+
+
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def targets(runs: list[tuple[str, int, dict]]) -> str:
+    """Whether the run meets the targets, worked out from its figures: the
+    matrix page's times and ratio on PostgreSQL at the largest size, the query
+    counts of every line at every size, and how each line's time grows from
+    the size before the largest to the largest."""
+    by_kind: dict[str, dict[int, dict]] = {}
+    for kind, size, data in runs:
+        by_kind.setdefault(kind, {})[size] = data["results"]
+    lines = ["### Against the targets", "", "Worked out by `run.py` from the figures above.", ""]
+    if "postgresql" in by_kind:
+        largest = max(by_kind["postgresql"])
+        r = by_kind["postgresql"][largest]
+        page, cached = r["matrix, today"]["median_ms"], r["matrix, today, cached"]["median_ms"]
+        ratio = r["raw SQL of the matrix"]["page_ratio"]
+        where = f"on PostgreSQL at {largest:,} positions"
+        lines += [
+            f"- Matrix page {where}, uncached: median {page:.1f} ms (target {MATRIX_MS} ms): "
+            + ("met." if page <= MATRIX_MS else "**not met**."),
+            f"- Matrix page {where}, cached: median {cached:.1f} ms (target {CACHED_MS} ms): "
+            + ("met." if cached <= CACHED_MS else "**not met**."),
+            f"- Matrix page ÷ its raw SQL {where}: {ratio:.2f}× (target {RATIO:.0f}×): "
+            + ("met." if ratio <= RATIO else "**not met**."),
+        ]
+    for kind, results in by_kind.items():
+        kind = NAMES.get(kind, kind)
+        sizes = sorted(results)
+        names = list(results[sizes[0]])
+        varying = [
+            name
+            for name in names
+            if len({tuple(results[size][name]["queries"]) for size in sizes}) > 1
+        ]
+        every = ", ".join(f"{n:,}" for n in sizes)
+        lines.append(
+            f"- {kind}: the same query count at every size ({every}) on "
+            f"{len(names) - len(varying)} of {len(names)} lines"
+            + (f"; **not** on {', '.join(varying)}." if varying else ".")
+        )
+        if len(sizes) > 1:
+            before, after = sizes[-2], sizes[-1]
+            growth = sorted(
+                (
+                    (results[after][name]["median_ms"] / results[before][name]["median_ms"], name)
+                    for name in names
+                ),
+                reverse=True,
+            )
+            scale = after / before
+            steep = [f"{name} ({g:.1f}×)" for g, name in growth if g >= scale]
+            lines.append(
+                f"- {kind}: from {before:,} to {after:,} positions ({scale:.0f}× the data), "
+                f"time grows sub-linearly on {len(names) - len(steep)} of {len(names)} lines"
+                + (f"; **not** on {', '.join(steep)}" if steep else "")
+                + f". Steepest: {growth[0][1]} ({growth[0][0]:.1f}×)."
+            )
+    return "\n".join(lines) + "\n"
+
+
+def revision() -> str:
+    """The commit measured, and whether the work tree differed from it."""
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if head.returncode:
+        return "an unknown revision"
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    ).stdout.strip()
+    return f"commit {head.stdout.strip()}" + (" with uncommitted changes" if dirty else "")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
@@ -164,10 +244,19 @@ def main():
         help="where to write the table (RESULTS.md; RESULTS-quick.md with --quick, so a "
         "short run never replaces the committed figures)",
     )
+    parser.add_argument(
+        "--render",
+        metavar="JSON",
+        help="measure nothing: write the table again from the figures a run saved",
+    )
     args = parser.parse_args()
     output = args.output or ROOT / "benchmarks" / (
         "RESULTS-quick.md" if args.quick else "RESULTS.md"
     )
+    if args.render:
+        saved = json.loads(Path(args.render).read_text())
+        write(saved["header"], [tuple(run) for run in saved["runs"]], Path(output))
+        return
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
     repeat = 3 if args.quick else args.repeat
     runs = []
@@ -180,7 +269,7 @@ def main():
     header = (
         f"# Benchmark results\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on "
         f"{platform.node()}: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; `python benchmarks/run.py "
+        f"Python {platform.python_version()}, {revision()}; `python benchmarks/run.py "
         f"{' '.join(sys.argv[1:])}`. In-process server time (Django test client, no network), "
         f"{repeat} requests per line after one warm-up (fewer where one request takes "
         f"over a minute), the cache emptied before each request except on the lines "
@@ -188,10 +277,18 @@ def main():
         f'its raw SQL; "matrix page ÷ its raw SQL" is the median of those pairs\' '
         f"ratios.\n\n"
     )
-    text = header + table(runs)
+    write(header, runs, Path(output))
+
+
+def write(header: str, runs: list[tuple[str, int, dict]], output: Path) -> None:
+    """The table to ``output`` (and printed); the figures beside it as JSON,
+    from which ``--render`` writes the table again."""
+    text = header + table(runs) + "\n" + targets(runs)
     print(text)
-    Path(output).write_text(text + "\n")
-    print(f"Written to {output}.")
+    output.write_text(text + "\n")
+    figures = output.with_suffix(".json")
+    figures.write_text(json.dumps({"header": header, "runs": runs}, indent=1) + "\n")
+    print(f"Written to {output} and {figures}.")
 
 
 if __name__ == "__main__":
