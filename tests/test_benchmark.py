@@ -1,0 +1,93 @@
+"""The benchmark's verdict on the targets, worked out from its own figures, and
+its table written again from the figures it saved."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def line(ms: float, queries: int = 4, **extra) -> dict:
+    return {"median_ms": ms, "p95_ms": ms * 1.2, "queries": [queries], "n": 7, **extra}
+
+
+def figures(*, page: float, cached: float, ratio: float, csv: float, csv_queries: int = 1):
+    return {
+        "database": "test",
+        "generated_s": 1.0,
+        "results": {
+            "matrix, today": line(page),
+            "matrix, today, cached": line(cached, 1),
+            "API positions CSV": line(csv, csv_queries),
+            "raw SQL of the matrix": line(page / ratio, 1, page_ratio=ratio),
+        },
+    }
+
+
+def test_a_run_that_meets_every_target_says_so(bench):
+    runs = [
+        ("postgresql", 100_000, figures(page=20, cached=1, ratio=1.6, csv=300)),
+        ("postgresql", 1_000_000, figures(page=24, cached=1, ratio=1.7, csv=2_400)),
+    ]
+    assert bench.targets(runs).splitlines()[4:] == [
+        "- Matrix page on PostgreSQL at 1,000,000 positions, uncached: median 24.0 ms "
+        "(target 50 ms): met.",
+        "- Matrix page on PostgreSQL at 1,000,000 positions, cached: median 1.0 ms "
+        "(target 5 ms): met.",
+        "- Matrix page ÷ its raw SQL on PostgreSQL at 1,000,000 positions: 1.70× (target 2×): met.",
+        "- PostgreSQL: the same query count at every size (100,000, 1,000,000) on 4 of 4 lines.",
+        "- PostgreSQL: from 100,000 to 1,000,000 positions (10× the data), time grows "
+        "sub-linearly on 4 of 4 lines. Steepest: API positions CSV (8.0×).",
+    ]
+
+
+def test_every_missed_target_is_named(bench):
+    runs = [
+        ("sqlite", 100_000, figures(page=20, cached=1, ratio=1.6, csv=300)),
+        ("sqlite", 1_000_000, figures(page=30, cached=1, ratio=1.9, csv=3_300, csv_queries=2)),
+        ("postgresql", 100_000, figures(page=40, cached=2, ratio=2.0, csv=300)),
+        ("postgresql", 1_000_000, figures(page=55, cached=6, ratio=2.2, csv=2_400)),
+    ]
+    text = bench.targets(runs)
+    assert "uncached: median 55.0 ms (target 50 ms): **not met**." in text
+    assert "cached: median 6.0 ms (target 5 ms): **not met**." in text
+    assert "1,000,000 positions: 2.20× (target 2×): **not met**." in text
+    assert (
+        "- SQLite: the same query count at every size (100,000, 1,000,000) on 3 of 4 lines; "
+        "**not** on API positions CSV." in text
+    )
+    assert (
+        "time grows sub-linearly on 3 of 4 lines; **not** on API positions CSV (11.0×). "
+        "Steepest: API positions CSV (11.0×)." in text
+    )
+
+
+def test_the_table_is_written_again_from_the_saved_figures(bench, tmp_path, monkeypatch):
+    runs = [
+        ("postgresql", 1_000, figures(page=18, cached=1, ratio=1.5, csv=30)),
+        ("postgresql", 10_000, figures(page=19, cached=1, ratio=1.5, csv=200)),
+    ]
+    measured = tmp_path / "RESULTS.md"
+    bench.write("# Benchmark results\n\n", runs, measured)
+    saved = json.loads(measured.with_suffix(".json").read_text())
+    assert saved["runs"] == [list(run) for run in runs]
+
+    again = tmp_path / "again.md"
+    monkeypatch.setattr(
+        "sys.argv",
+        ["run.py", "--render", str(measured.with_suffix(".json")), "--output", str(again)],
+    )
+    bench.main()
+    assert again.read_text() == measured.read_text()
+    assert "| matrix, today | 18 / 22 ms, 4 q | 19 / 23 ms, 4 q |" in again.read_text()
