@@ -10,6 +10,8 @@ the record does not change during the run, so after each worker's first
 request the matrix comes from its cache, as it would on a quiet day.
 """
 
+import calendar
+import datetime as dt
 import json
 import os
 import re
@@ -29,6 +31,26 @@ CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "50"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "30"))
 WORKERS = int(os.environ.get("LOAD_WORKERS", str(os.cpu_count() or 2)))
 ADDRESSES = [("matrix page", "/"), ("API matrix", "/api/v1/matrix/")]
+# The cached lines above show what a quiet day costs. This one shows the
+# work itself under load: every request asks for the matrix as of another
+# day, counting on from FIRST_DAY (a day apart per request, the threads
+# interleaved), so none is answered from the cache until the days run out
+# at today; the results say how many requests there were and how many days.
+UNCACHED = "matrix page, a new date each request"
+FIRST_DAY = dt.date(2019, 2, 1)  # the synthetic record starts in January 2019
+NEW_DAY_EACH_REQUEST = """
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+local sent = 0
+function request()
+  local day = (sent * THREADS + id) % DAYS
+  sent = sent + 1
+  return wrk.format("GET", "/?as_of=" .. os.date("!%Y-%m-%d", FIRST + day * 86400))
+end
+"""
 
 
 def free_port() -> int:
@@ -53,9 +75,20 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def wrk(url: str) -> dict:
+THREADS = 2
+
+
+def wrk(url: str, script: Path | None = None) -> dict:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url],
+        [
+            "wrk",
+            f"-t{THREADS}",
+            f"-c{CONNECTIONS}",
+            f"-d{SECONDS}s",
+            "--latency",
+            *(["--script", str(script)] if script else []),
+            url,
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -72,6 +105,14 @@ def wrk(url: str) -> dict:
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "none",
     }
+
+
+def uncached(base: str, workdir: Path) -> dict:
+    days = (dt.datetime.now(dt.UTC).date() - FIRST_DAY).days + 1
+    first = calendar.timegm(FIRST_DAY.timetuple()) + 12 * 3600  # noon: no DST edge
+    script = workdir / "new-day.lua"
+    script.write_text(f"THREADS, DAYS, FIRST = {THREADS}, {days}, {first}\n" + NEW_DAY_EACH_REQUEST)
+    return wrk(base + "/", script) | {"url": f"/?as_of=… ({days:,} days)", "days": days}
 
 
 def main():
@@ -116,6 +157,7 @@ def main():
             base = f"http://127.0.0.1:{port}"
             wait_until_up(base + "/")
             results = {name: wrk(base + path) | {"url": path} for name, path in ADDRESSES}
+            results[UNCACHED] = uncached(base, Path(static_root))
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
