@@ -83,11 +83,12 @@ def timed(client, url, *, cached=False):
         started = time.perf_counter()
         response = client.get(url, HTTP_HOST="127.0.0.1")
         if response.streaming:
-            for _ in response.streaming_content:
-                pass
+            size = sum(len(piece) for piece in response.streaming_content)
+        else:
+            size = len(response.content)
         took = time.perf_counter() - started
     assert response.status_code == 200, (url, response.status_code)
-    return took, len(queries)
+    return took, len(queries), size
 
 
 def summary(times: list[float]) -> dict:
@@ -186,18 +187,24 @@ def main():
         # requests: a shared machine's speed drifts from second to second.
         repeat = REPEAT * 3 if paired else REPEAT
         timed(client, url)  # warm up: imports, template compilation (and the cache)
-        times, counts, spent = [], set(), 0.0
+        times, counts, sizes, spent = [], set(), set(), 0.0
         while len(times) < repeat and (spent < BUDGET or len(times) < 1):
-            took, count = timed(client, url, cached=cached)
+            took, count, size = timed(client, url, cached=cached)
             times.append(took)
             counts.add(count)
+            sizes.add(size)
             spent += took
             if paired:
                 # The page and its query by turns, so that each pair is timed
                 # under the same conditions; the ratio is the median of the
                 # pairs' ratios, which a drift between pairs does not move.
                 raw.append(time_raw(query))
-        results[name] = summary(times) | {"queries": sorted(counts), "url": url}
+        # The answer's length: where it grows with the data, so must the time.
+        results[name] = summary(times) | {
+            "queries": sorted(counts),
+            "bytes": max(sizes),
+            "url": url,
+        }
         if paired:
             ratios = [page / sql for page, sql in zip(times, raw, strict=True)]
     if not raw:

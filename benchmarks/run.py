@@ -225,7 +225,11 @@ def targets(runs: list[tuple[str, int, dict]]) -> str:
                 reverse=True,
             )
             scale = after / before
-            steep = [f"{name} ({g:.1f}×)" for g, name in growth if g >= scale]
+            steep = [
+                f"{name} ({g:.1f}×{answer_growth(results[before][name], results[after][name])})"
+                for g, name in growth
+                if g >= scale
+            ]
             lines.append(
                 f"- {kind}: from {before:,} to {after:,} positions ({scale:.0f}× the data), "
                 f"time grows sub-linearly on {len(names) - len(steep)} of {len(names)} lines"
@@ -233,6 +237,14 @@ def targets(runs: list[tuple[str, int, dict]]) -> str:
                 + f". Steepest: {growth[0][1]} ({growth[0][0]:.1f}×)."
             )
     return "\n".join(lines) + "\n"
+
+
+def answer_growth(before: dict, after: dict) -> str:
+    """How much longer a line's answer grew, when the run measured it: an
+    answer that holds ten times the rows cannot be written in less time."""
+    if not before.get("bytes") or not after.get("bytes"):
+        return ""
+    return f", its answer {after['bytes'] / before['bytes']:.1f}× as long"
 
 
 def revision() -> str:
