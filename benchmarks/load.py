@@ -7,7 +7,8 @@ benchmarks/run.py --load; not meant to be run by hand.
 The API's throttles are lifted for the run (it would answer 429 to
 a single client making thousands of requests a minute, as it should); and
 the record does not change during the run, so after each worker's first
-request the matrix comes from its cache, as it would on a quiet day.
+request the matrix comes from its cache, as it would on a quiet day, except
+on the line that asks for another date on every request (UNCACHED).
 """
 
 import calendar

@@ -226,8 +226,8 @@ def targets(runs: list[tuple[str, int, dict]]) -> str:
                 reverse=True,
             )
             scale = after / before
-            # Within a tenth of the data's growth is linear for all seven
-            # requests can tell.
+            # Seven requests a line cannot tell growth within a tenth of the
+            # data's from linear.
             limit = scale * (1 - LINEAR_MARGIN)
             steep = [
                 f"{name} ({g:.1f}×{answer_growth(results[before][name], results[after][name])})"
@@ -289,6 +289,7 @@ def main():
         saved = json.loads(Path(args.render).read_text())
         write(saved["header"], [tuple(run) for run in saved["runs"]], Path(output))
         return
+    measured = revision()  # before the run: a commit made during it was not measured
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
     repeat = 3 if args.quick else args.repeat
     runs = []
@@ -301,7 +302,7 @@ def main():
     header = (
         f"# Benchmark results\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on "
         f"{platform.node()}: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {revision()}; `python benchmarks/run.py "
+        f"Python {platform.python_version()}, {measured}; `python benchmarks/run.py "
         f"{' '.join(sys.argv[1:])}`. In-process server time (Django test client, no network), "
         f"{repeat} requests per line after one warm-up (fewer where one request takes "
         f"over a minute), the cache emptied before each request except on the lines "
