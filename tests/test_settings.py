@@ -1,5 +1,6 @@
 """Settings come from the environment; production refuses unsafe defaults."""
 
+import ast
 import os
 import secrets
 import subprocess
@@ -68,3 +69,28 @@ def test_postgresql_compiles_no_query_just_in_time():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+def database_options(**env) -> dict:
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(repr(settings.DATABASES['default']['OPTIONS']))",
+        DJANGO_DEBUG="1",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgresql_options_keep_what_the_url_sets_and_add_no_jit():
+    url = "postgres://app@db:5432/app?sslmode=require&options=-c%20statement_timeout%3D5000"
+    assert database_options(DATABASE_URL=url) == {
+        "sslmode": "require",
+        "options": "-c statement_timeout=5000 -c jit=off",
+    }
+    # Behind a pooler that refuses startup options, the server's own setting.
+    assert database_options(DATABASE_URL=url, DJANGO_POSTGRES_JIT_OFF="0") == {
+        "sslmode": "require",
+        "options": "-c statement_timeout=5000",
+    }
