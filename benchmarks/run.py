@@ -132,7 +132,6 @@ def table(runs: list[tuple[str, int, dict]]) -> str:
         loads = {size: data["load"] for size, data in mine.items() if "load" in data}
         if loads:
             first = next(iter(loads.values()))
-            days = max(r.get("days", 0) for r in first["results"].values())
             lines += [
                 f"Load on {database.split()[0]}: gunicorn ({first['workers']} workers, "
                 f"production settings) under wrk, {first['connections']} connections for "
@@ -140,17 +139,8 @@ def table(runs: list[tuple[str, int, dict]]) -> str:
                 f"percentile latency, and non-2xx answers or socket errors. The record does "
                 f"not change during the run, so the matrix page and the API matrix are "
                 f"answered from each worker's cache after its first request"
-                + (
-                    f"; the matrix page as of a new date asks for another of {days:,} days "
-                    f"on every request, so the cache answers none until the days run out "
-                    f"(requests in {first['seconds']} s: "
-                    + ", ".join(
-                        f"{data['results'][UNCACHED]['requests']:,}" for data in loads.values()
-                    )
-                    + ")."
-                    if days
-                    else "."
-                ),
+                + uncached_note(loads)
+                + ".",
                 "",
                 "| | " + " | ".join(f"{size:,}" for size in loads) + " |",
                 "| --- |" + " --- |" * len(loads),
@@ -169,13 +159,29 @@ def table(runs: list[tuple[str, int, dict]]) -> str:
     return "\n".join(lines)
 
 
+def uncached_note(loads: dict[int, dict]) -> str:
+    """What the load test's line that no cache answers asked for (load.py
+    marks it with the number of days it counts through), and how many
+    requests it made at each size; nothing for a run without it."""
+    per_size = [
+        next((r for r in data["results"].values() if "days" in r), None) for data in loads.values()
+    ]
+    if None in per_size:
+        return ""
+    seconds = next(iter(loads.values()))["seconds"]
+    return (
+        f"; the matrix page as of a new date asks for another of {per_size[0]['days']:,} days "
+        f"on every request, so the cache answers none until the days run out (requests in "
+        f"{seconds} s: " + ", ".join(f"{r['requests']:,}" for r in per_size) + ")"
+    )
+
+
 # Issue 6's targets, for PostgreSQL at the largest size measured.
 MATRIX_MS, CACHED_MS, RATIO = 50, 5, 2.0
 LINEAR_MARGIN = 0.1
 
 
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-UNCACHED = "matrix page, a new date each request"  # the line of benchmarks/load.py
 
 
 def targets(runs: list[tuple[str, int, dict]]) -> str:

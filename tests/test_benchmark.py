@@ -100,3 +100,33 @@ def test_the_table_is_written_again_from_the_saved_figures(bench, tmp_path, monk
     bench.main()
     assert again.read_text() == measured.read_text()
     assert "| matrix, today | 18 / 22 ms, 4 q | 19 / 23 ms, 4 q |" in again.read_text()
+
+
+def test_the_load_table_says_how_many_requests_no_cache_answered(bench):
+    def load(requests):
+        shot = {"p50_ms": 500, "p99_ms": 600, "errors": 0, "socket_errors": "none"}
+        return {
+            "workers": 2,
+            "connections": 50,
+            "seconds": 30,
+            "results": {
+                "matrix page": shot | {"requests": 60_000, "per_second": 2_000},
+                "matrix page, a new date each request": shot
+                | {"requests": requests, "per_second": requests / 30, "days": 2_860},
+            },
+        }
+
+    runs = [
+        ("postgresql", size, figures(page=20, cached=1, ratio=1.6, csv=30) | {"load": load(n)})
+        for size, n in ((1_000, 4_000), (10_000, 2_700))
+    ]
+    text = bench.table(runs)
+    assert (
+        "answered from each worker's cache after its first request; the matrix page as of a "
+        "new date asks for another of 2,860 days on every request, so the cache answers none "
+        "until the days run out (requests in 30 s: 4,000, 2,700)." in text
+    )
+    assert (
+        "| matrix page, a new date each request | 133/s, 500 / 600 ms, 0 errors | "
+        "90/s, 500 / 600 ms, 0 errors |" in text
+    )
