@@ -1,15 +1,16 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from config.admin import VersionedAdmin, VersionedInline
 
 from .models import Actor, ActorAlias, Role
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(VersionedInline, admin.TabularInline):
     model = ActorAlias
     extra = 1
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(VersionedInline, admin.TabularInline):
     model = Role
     fk_name = "holder"
     extra = 0
@@ -20,7 +21,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
+class ActorAdmin(VersionedAdmin):
     list_display = ["name", "kind", "iso_code", "wikidata_id", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "iso_code", "wikidata_id", "aliases__name"]
@@ -36,7 +37,7 @@ class ActorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(VersionedAdmin):
     list_display = [
         "holder",
         "kind",
@@ -54,7 +55,7 @@ class RoleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ActorAlias)
-class ActorAliasAdmin(SimpleHistoryAdmin):
+class ActorAliasAdmin(VersionedAdmin):
     list_display = ["name", "actor", "language"]
     list_filter = ["language", "actor__kind"]
     search_fields = ["name", "actor__name"]

@@ -5,6 +5,8 @@ from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
+from config.validation import validate_date_in_range
+
 from .querysets import ActorQuerySet, RoleQuerySet
 
 
@@ -85,6 +87,8 @@ class ActorAlias(models.Model):
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=200)
     language = models.CharField(max_length=8, blank=True, help_text="BCP 47 tag, e.g. ru.")
+    # The version the admin's edit check compares (config.concurrency).
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
@@ -137,8 +141,15 @@ class Role(models.Model):
         blank=True,
         help_text="Leave empty when the office holder's words are not the state's stance.",
     )
-    start_date = models.DateField(null=True, blank=True, help_text="Empty if unknown.")
-    end_date = models.DateField(null=True, blank=True, help_text="Empty while still held.")
+    start_date = models.DateField(
+        null=True, blank=True, help_text="Empty if unknown.", validators=[validate_date_in_range]
+    )
+    end_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Empty while still held.",
+        validators=[validate_date_in_range],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

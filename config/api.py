@@ -76,11 +76,34 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None and isinstance(exc, IntegrityError):
         # Two writers raced past validation; the database refused the second.
+        # A constraint of ours answers as its validation would have.
+        if found := _violated_constraint(exc):
+            field, message = found
+            return Response({field: [message]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(
             {"detail": "This conflicts with a record saved meanwhile; reload and try again."},
             status=status.HTTP_409_CONFLICT,
         )
     return response
+
+
+def _violated_constraint(error: IntegrityError) -> tuple[str, str] | None:
+    """The field and message of the model constraint ``error`` names, if any."""
+    from django.apps import apps
+
+    text = str(error)
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            fields = getattr(constraint, "fields", ())
+            # PostgreSQL names the constraint; SQLite names a unique one's columns.
+            columns = ", ".join(
+                f"{model._meta.db_table}.{model._meta.get_field(f).column}" for f in fields
+            )
+            named = constraint.name in text or (columns and text.endswith(columns))
+            if named and constraint.violation_error_message:
+                field = fields[0] if len(fields) == 1 else "non_field_errors"
+                return field, str(constraint.violation_error_message)
+    return None
 
 
 def urlpatterns():

@@ -2,6 +2,8 @@
 overwrite the first. A record's version is its ``updated_at``: the admin form
 carries the version it was opened at, API clients send it back as If-Match."""
 
+from __future__ import annotations
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,9 +21,23 @@ def etag_of(instance) -> str:
     return f'"{instance.pk}-{instance.updated_at.timestamp():.6f}"'
 
 
+def in_transaction(using: str | None = None) -> bool:
+    return transaction.get_connection(using).in_atomic_block
+
+
+def lock(model, pk):
+    """The row as it is now, locked until the transaction ends, so that no
+    other write slips in between reading it and writing it. Outside a
+    transaction a lock would end at once, so that is a bug, said as such."""
+    if not in_transaction():
+        raise RuntimeError("lock() needs a transaction: wrap the write in transaction.atomic().")
+    return model._default_manager.select_for_update().filter(pk=pk).first()
+
+
 def _locked_version(instance):
-    """The record's ``updated_at`` as saved now, with its row locked until the
-    transaction ends, so that no other save slips in before ours."""
+    """The record's ``updated_at`` as saved now, with its row locked."""
+    if not in_transaction():
+        raise RuntimeError("A version check needs a transaction, or its lock ends at once.")
     return (
         type(instance)
         ._default_manager.select_for_update()
@@ -39,21 +55,84 @@ def _saved_meanwhile(instance, opened_at: str):
     return None
 
 
+class Stale(Exception):
+    """The live record is not the version the writer read."""
+
+    def __init__(self, saved_at=None):
+        super().__init__(saved_at)
+        self.saved_at = saved_at
+
+
+class VersionRequired(Exception):
+    """A change to the public record that does not say which version it read."""
+
+
+class Seen:
+    """The version a writer read: the admin form's ``opened_version``, or the
+    API's ``If-Match`` ETags. ``matches`` compares it with the live row."""
+
+    def __init__(self, *, opened: str | None = None, if_match: str | None = None):
+        self.opened = opened
+        self.if_match = if_match
+
+    @classmethod
+    def from_request(cls, request) -> Seen | None:
+        header = request.headers.get("If-Match")
+        if header is None:
+            return None
+        return cls(if_match=header)
+
+    def matches(self, live) -> bool:
+        if self.opened is not None:
+            return version_of(live) == self.opened
+        if self.if_match.strip() == "*":
+            return True
+        tags = {tag.strip().removeprefix("W/") for tag in self.if_match.split(",")}
+        return etag_of(live) in tags
+
+
 class ConcurrentEditForm(forms.ModelForm):
     """For the admin: carries the version the editor opened, and refuses the
-    save if someone else saved the record in between."""
+    save if someone else saved the record in between. A form without its
+    version is refused too: it cannot tell a stale copy from a fresh one."""
 
     opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    # Set by VersionedAdmin on a history revert, where the form's instance is
+    # the old version: the editor must have seen the live one.
+    reverting = False
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["opened_version"].initial = version_of(self.instance)
+        if "opened_version" in self.fields:
+            self.fields["opened_version"].initial = self._live_version()
+
+    def _live_version(self) -> str:
+        if not self.instance.pk:
+            return ""
+        if not self.reverting:
+            return version_of(self.instance)
+        current = (
+            type(self.instance)
+            ._default_manager.filter(pk=self.instance.pk)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        return current.isoformat() if current else ""
 
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.pk or self.instance._state.adding:
+            return cleaned
         opened = cleaned.get("opened_version")
-        if self.instance.pk and opened and (newer := _saved_meanwhile(self.instance, opened)):
-            name = self.instance._meta.verbose_name
+        name = self.instance._meta.verbose_name
+        if not opened:
+            raise ValidationError(
+                f"This form does not say which version of the {name} it was opened at, so "
+                "saving it could undo someone else's change. Open it again and redo yours.",
+                code="edit_version_missing",
+            )
+        if newer := _saved_meanwhile(self.instance, opened):
             raise ValidationError(
                 f"Someone else saved this {name} at "
                 f"{timezone.localtime(newer):%H:%M:%S} while you were editing it, so your "
@@ -72,20 +151,31 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = (
+        "Changing a published or retracted position needs an If-Match header with the ETag "
+        "of the version you read (GET it first), so that no one else's change is undone."
+    )
+    default_code = "precondition_required"
+
+
 def check_if_match(request, instance):
-    """For the API: an If-Match header must name the record's current ETag."""
-    expected = request.headers.get("If-Match")
-    if expected is None or expected.strip() == "*":
+    """For the API: an If-Match header, when sent, must name the live record's
+    ETag. Locks the row until the transaction ends."""
+    seen = Seen.from_request(request)
+    if seen is None:
         return
-    current = _locked_version(instance)
-    tag = f'"{instance.pk}-{current.timestamp():.6f}"' if current else ""
-    if tag not in {t.strip().removeprefix("W/") for t in expected.split(",")}:
+    current = lock(type(instance), instance.pk)
+    if current is None or not seen.matches(current):
         raise PreconditionFailed()
 
 
 class VersionedUpdates:
-    """ViewSet mixin: GET of one record carries its ETag; PUT and PATCH honour
-    If-Match (412 when the record changed since it was read)."""
+    """ViewSet mixin: GET of one record carries its ETag; PUT and PATCH lock
+    the live row before reading it, so the write starts from what is saved
+    now and no concurrent change is overwritten; If-Match, when sent, must
+    match (412 otherwise)."""
 
     versioned = True
 
@@ -99,6 +189,9 @@ class VersionedUpdates:
         partial = kwargs.pop("partial", False)
         with transaction.atomic():
             instance = self.get_object()
+            instance.refresh_from_db(
+                from_queryset=type(instance)._default_manager.select_for_update()
+            )
             serializer = self.get_serializer(instance, data=request.data, partial=partial)
             # Bad input is a 400 whatever the version; only a valid change can be stale.
             serializer.is_valid(raise_exception=True)

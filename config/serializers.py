@@ -2,9 +2,10 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .validation import errors_by_field
+from .validation import DATE_PATTERN, errors_by_field, validate_date_in_range
 
 
 class _StrictText:
@@ -38,6 +39,15 @@ class SlugField(_StrictText, serializers.SlugField):
     pass
 
 
+@extend_schema_field({"type": "string", "format": "date", "pattern": DATE_PATTERN})
+class DateField(serializers.DateField):
+    """An ISO date within the range the record can hold and draw."""
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", []), validate_date_in_range]
+        super().__init__(**kwargs)
+
+
 class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """Only a JSON integer is an id: DRF would accept "5" and even true."""
 
@@ -65,6 +75,7 @@ STRICT_FIELD_MAPPING = {
     models.TextField: CharField,
     models.URLField: URLField,
     models.SlugField: SlugField,
+    models.DateField: DateField,
 }
 
 

@@ -1,21 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.concurrency import ConcurrentEditForm
+from config.admin import SafeAutocompleteSelectMultiple, VersionedAdmin, VersionedInline
+from config.concurrency import ConcurrentEditForm, Seen
 
-from .models import (
-    PUBLISH_PERMISSION,
-    Condition,
-    Position,
-    Status,
-    Topic,
-    TopicWording,
-    publishes,
-    status_move_error,
-)
+from . import services, workflow
+from .models import Condition, Position, Revision, Status, Topic, TopicWording
 
 
 class PositionForm(ConcurrentEditForm):
@@ -26,7 +21,7 @@ class PositionForm(ConcurrentEditForm):
         label="Conditions",
         queryset=Condition.objects.all(),
         required=False,
-        widget=AutocompleteSelectMultiple(Position._meta.get_field("conditions"), admin.site),
+        widget=SafeAutocompleteSelectMultiple(Position._meta.get_field("conditions"), admin.site),
         help_text="The preconditions the actor names, e.g. a US backstop.",
     )
 
@@ -64,27 +59,91 @@ class PositionForm(ConcurrentEditForm):
 
     def clean(self):
         cleaned = super().clean()
-        old = self.instance.status if self.instance.pk else None
+        # The workflow is checked on the live row (which the version check in
+        # super().clean() has locked), not on the form's instance: in a
+        # history revert that instance is the old version.
+        live = (
+            Position.objects.filter(pk=self.instance.pk).values("status", "correction_note").first()
+            if self.instance.pk
+            else None
+        )
         new = cleaned.get("status")
         if new:
-            if error := status_move_error(old, new):
-                self.add_error("status", error)
-            elif publishes(old, new) and not (self.user and self.user.has_perm(PUBLISH_PERMISSION)):
-                self.add_error(
-                    "status",
-                    "Only senior editors may publish or retract. Save it as a draft for review.",
+            try:
+                workflow.check_change(
+                    old=live and live["status"],
+                    new=new,
+                    user=self.user,
+                    old_note=live["correction_note"] if live else "",
+                    new_note=cleaned.get("correction_note") or "",
                 )
+            except workflow.Refused as refused:
+                self.add_error(refused.field, refused.message)
         quote = cleaned.get("quote") or getattr(self.instance, "quote", None)
         if not cleaned.get("as_of") and quote is not None:
             cleaned["as_of"] = quote.said_on or quote.source.published_on
         return cleaned
 
     def _save_m2m(self):
-        super()._save_m2m()
-        self.instance.conditions.set(self.cleaned_data["named_conditions"])
+        # Conditions are written by the service with the rest of the change
+        # (or held with it in a revision), never straight from the form.
+        pass
+
+    def write(self, position: Position, *, user) -> services.Outcome:
+        """Save through the write service: what the form says, against the
+        live row, as the version the editor opened."""
+        values = {
+            name: self.cleaned_data[name] for name in services.EDITABLE if name in self.fields
+        }
+        conditions = self.cleaned_data.get("named_conditions")
+        if position.pk is None or position._state.adding:
+            created = services.record_position(user=user, conditions=conditions or (), **values)
+            return services.Outcome(created)
+        return services.change_position(
+            position_id=position.pk,
+            user=user,
+            values=values,
+            conditions=conditions,
+            seen=Seen(opened=self.cleaned_data["opened_version"]),
+        )
 
 
-class PositionInline(admin.StackedInline):
+def _report(request, model_admin, outcome: services.Outcome):
+    if outcome.pending:
+        request.held_for_review = True
+        model_admin.message_user(
+            request,
+            "Your change to this published position awaits a senior editor's review "
+            f"(revision {outcome.revision.pk}); the public record is unchanged until then.",
+            level=messages.WARNING,
+        )
+
+
+def save_position_formset(request, model_admin, formset):
+    """An inline of positions (on a quote's page) saves each row through the
+    write service, as the position's own page does."""
+    # What the admin's change message reads, as formset.save() would set it.
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for form in formset.forms:
+        if not form.has_changed() or form in formset.deleted_forms:
+            continue
+        if form.instance.pk is None:
+            form.instance.quote = formset.instance
+            form.cleaned_data["quote"] = formset.instance
+        adding = form.instance.pk is None
+        outcome = form.write(form.instance, user=request.user)
+        if adding:
+            formset.new_objects.append(outcome.position)
+        else:
+            formset.changed_objects.append((outcome.position, form.changed_data))
+        _report(request, model_admin, outcome)
+    for form in formset.deleted_forms:
+        if form.instance.pk is not None:
+            formset.delete_existing(form.instance)
+            formset.deleted_objects.append(form.instance)
+
+
+class PositionInline(VersionedInline, admin.StackedInline):
     model = Position
     form = PositionForm
     fk_name = "quote"
@@ -108,7 +167,7 @@ class PositionInline(admin.StackedInline):
 
 
 @admin.register(Position)
-class PositionAdmin(SimpleHistoryAdmin):
+class PositionAdmin(VersionedAdmin):
     form = PositionForm
     list_display = ["actor", "topic", "stance", "as_of", "attribution", "claimant", "status"]
     list_filter = ["status", "stance", "attribution", "topic", "actor__kind", "conditions"]
@@ -128,38 +187,70 @@ class PositionAdmin(SimpleHistoryAdmin):
     ]
     actions = ["publish"]
 
+    readonly_fields = ["pending_revisions"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "pending_revisions"]
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
 
+    def save_model(self, request, obj, form, change):
+        try:
+            outcome = form.write(obj, user=request.user)
+        except services.Refused as error:
+            # The form checked the same rules a moment ago, on the same
+            # locked row: reaching this is a bug, not an editor's mistake.
+            raise PermissionDenied(error.message) from error
+        obj.pk, obj._state.adding = outcome.position.pk, False
+        _report(request, self, outcome)
+
+    def response_change(self, request, obj):
+        if getattr(request, "held_for_review", False):
+            # Not "changed successfully": the position is as it was.
+            return redirect("admin:positions_position_change", obj.pk)
+        return super().response_change(request, obj)
+
+    @admin.display(description="Pending revisions")
+    def pending_revisions(self, obj):
+        pending = obj.revisions.filter(state=Revision.State.PENDING).select_related("proposed_by")
+        if not pending:
+            return "None"
+        return format_html_join(
+            format_html("<br>"),
+            '<a href="{}">Revision {}</a> by {}, {}',
+            (
+                (
+                    reverse("admin:positions_revision_change", args=[r.pk]),
+                    r.pk,
+                    r.proposed_by,
+                    f"{r.proposed_at:%Y-%m-%d %H:%M}",
+                )
+                for r in pending
+            ),
+        )
+
     def has_publish_permission(self, request):
-        return request.user.has_perm(PUBLISH_PERMISSION)
+        return workflow.may_publish(request.user)
 
     @admin.action(description="Publish the selected drafts", permissions=["publish"])
     def publish(self, request, queryset):
-        # One save per position, so each is validated and gets its history entry.
-        published, refused = 0, []
-        for position in queryset.filter(status=Status.DRAFT):
-            position.status = Status.PUBLISHED
-            try:
-                position.full_clean()
-            except ValidationError as error:
-                refused.append(f"{position}: {' '.join(error.messages)}")
-                continue
-            position.save()
-            published += 1
+        ids = list(queryset.filter(status=Status.DRAFT).values_list("pk", flat=True))
+        published, refused = services.publish_drafts(position_ids=ids, user=request.user)
         self.message_user(request, f"Published {published} position(s).")
         for reason in refused:
             self.message_user(request, f"Not published: {reason}", level=messages.ERROR)
 
 
-class WordingInline(admin.TabularInline):
+class WordingInline(VersionedInline, admin.TabularInline):
     model = TopicWording
     extra = 1
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(VersionedAdmin):
     list_display = ["short_name", "question", "sort_order"]
     list_editable = ["sort_order"]
     search_fields = ["short_name", "question", "wordings__text"]
@@ -174,9 +265,119 @@ class TopicAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(SimpleHistoryAdmin):
+class ConditionAdmin(VersionedAdmin):
     list_display = ["name", "description"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "created_at"
     list_filter = ["created_at"]
+
+
+class ReviewForm(forms.ModelForm):
+    """A senior editor's decision on a revision. The decision is taken in
+    ``clean()``, through the write service, so that a refusal (the position
+    moved meanwhile, a return without a note) is shown on the form."""
+
+    decision = forms.ChoiceField(
+        choices=[("publish", "Publish the change"), ("return", "Return it to its editor")],
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Revision
+        fields = ["review_note"]
+
+    user = None  # set by the admin
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            services.review_revision(
+                revision_id=self.instance.pk,
+                user=self.user,
+                publish=cleaned["decision"] == "publish",
+                note=cleaned.get("review_note", ""),
+            )
+        except services.InvalidInput as error:
+            raise ValidationError(error.errors) from error
+        except services.Refused as error:
+            raise ValidationError(error.message) from error
+        self.instance.refresh_from_db()
+        return cleaned
+
+
+@admin.register(Revision)
+class RevisionAdmin(SimpleHistoryAdmin):
+    """The review queue: editors' changes to published positions."""
+
+    form = ReviewForm
+    list_display = ["__str__", "position", "proposed_by", "proposed_at", "state"]
+    list_filter = ["state"]
+    list_select_related = ["position__actor", "position__topic", "proposed_by"]
+    readonly_fields = [
+        "position_link",
+        "difference",
+        "proposed_by",
+        "proposed_at",
+        "state",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+
+    def get_fields(self, request, obj=None):
+        decided = obj is not None and obj.state != Revision.State.PENDING
+        return [
+            *self.readonly_fields,
+            *(["review_note"] if decided else ["decision", "review_note"]),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.state != Revision.State.PENDING:
+            return [*self.readonly_fields, "review_note"]
+        return self.readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def has_add_permission(self, request):
+        return False  # revisions come from editing a published position
+
+    def has_change_permission(self, request, obj=None):
+        allowed = workflow.may_publish(request.user)
+        return allowed and (obj is None or obj.state == Revision.State.PENDING)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        pass  # decided in ReviewForm.clean(), through the service
+
+    @admin.display(description="Position")
+    def position_link(self, obj):
+        url = reverse("admin:positions_position_change", args=[obj.position_id])
+        return format_html('<a href="{}">{}</a>', url, obj.position)
+
+    @admin.display(description="Change")
+    def difference(self, obj):
+        rows = [
+            (
+                Position._meta.get_field(column.removesuffix("_id")).verbose_name,
+                c["before"],
+                c["after"],
+            )
+            for column, c in obj.changes.items()
+        ]
+        if obj.conditions:
+            rows.append(("conditions", obj.conditions["before"], obj.conditions["after"]))
+        return format_html(
+            "<table><thead><tr><th>Field</th><th>Now</th><th>Proposed</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+
+def _field_of(column: str):
+    return next(f for f in Position._meta.concrete_fields if f.attname == column)

@@ -31,10 +31,19 @@ from rest_framework.response import Response
 
 from actors.models import Actor, Role
 from config.api import without_nul
-from config.concurrency import VersionedUpdates, etag_of
+from config.concurrency import (
+    PreconditionFailed,
+    PreconditionRequired,
+    Seen,
+    Stale,
+    VersionedUpdates,
+    VersionRequired,
+    etag_of,
+)
 from config.pagination import CursorPagination
 from config.serializers import (
     CharField,
+    DateField,
     PrimaryKeyRelatedField,
     SlugRelatedField,
     StrictModelSerializer,
@@ -45,16 +54,15 @@ from sources.models import Quote, Source
 from . import cache, selectors, services
 from .forms import window
 from .models import (
-    PUBLISH_PERMISSION,
     Attribution,
     CellStatement,
     Condition,
     Position,
     PositionCondition,
+    Revision,
     Stance,
     Status,
     Topic,
-    publishes,
 )
 from .search import full_text
 
@@ -184,9 +192,9 @@ class NewSourceSerializer(serializers.Serializer):
     publisher = CharField(max_length=200)
     title = CharField(max_length=500)
     url = URLField(max_length=2000, required=False, allow_blank=True)
-    published_on = serializers.DateField()
+    published_on = DateField()
     author = CharField(max_length=300, required=False, allow_blank=True)
-    accessed_on = serializers.DateField(required=False, allow_null=True)
+    accessed_on = DateField(required=False, allow_null=True)
     archive_url = URLField(max_length=2000, required=False, allow_blank=True)
     language = CharField(max_length=8, required=False, default="en")
     text = CharField(required=False, allow_blank=True)
@@ -203,7 +211,7 @@ class NewQuoteSerializer(serializers.Serializer):
         slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
     )
     speaker_label = CharField(max_length=300, required=False, allow_blank=True)
-    said_on = serializers.DateField(required=False, allow_null=True)
+    said_on = DateField(required=False, allow_null=True)
     said_on_precision = serializers.ChoiceField(choices=Quote.Precision.choices, required=False)
     original_language = CharField(max_length=8, required=False, allow_blank=True)
 
@@ -227,9 +235,7 @@ class PositionWriteSerializer(StrictModelSerializer):
     new_quote = NewQuoteSerializer(
         required=False, write_only=True, help_text="A quote to record with the position."
     )
-    as_of = serializers.DateField(
-        required=False, help_text="Defaults to the quote's date, else its source's."
-    )
+    as_of = DateField(required=False, help_text="Defaults to the quote's date, else its source's.")
 
     class Meta:
         model = Position
@@ -251,19 +257,65 @@ class PositionWriteSerializer(StrictModelSerializer):
 
     def create(self, validated_data):
         try:
-            return services.record_position(**validated_data)
+            return services.record_position(user=self.context["request"].user, **validated_data)
         except services.InvalidInput as error:
             raise serializers.ValidationError(error.errors) from error
+        except services.Refused as error:
+            raise refusal(error) from error
 
     def update(self, instance, validated_data):
+        """Through the write service, on the live row; ``self.outcome`` says
+        whether the change was applied or awaits review."""
         if "new_quote" in validated_data:
             raise serializers.ValidationError(
                 {"new_quote": ["A new quote can only be given when creating a position."]}
             )
+        request = self.context["request"]
+        conditions = validated_data.pop("conditions", None)
         try:
-            return services.update_position(position=instance, **validated_data)
+            self.outcome = services.change_position(
+                position_id=instance.pk,
+                user=request.user,
+                values=validated_data,
+                conditions=conditions,
+                seen=Seen.from_request(request),
+            )
         except services.InvalidInput as error:
             raise serializers.ValidationError(error.errors) from error
+        except services.Refused as error:
+            raise refusal(error) from error
+        except VersionRequired as error:
+            raise PreconditionRequired() from error
+        except Stale as error:
+            raise PreconditionFailed() from error
+        return self.outcome.position
+
+
+def refusal(error: services.Refused) -> Exception:
+    if error.forbidden:
+        return PermissionDenied(error.message)
+    return serializers.ValidationError({error.field or "non_field_errors": [error.message]})
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    """An editor's change to a published position, held for a senior editor."""
+
+    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changes = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="Each changed column (``actor_id``, ``stance`` …) with its value "
+        'before and after: ``{"before": …, "after": …}``.',
+    )
+    conditions = serializers.DictField(
+        allow_null=True,
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Condition ids before and after, when the change names other conditions.",
+    )
+
+    class Meta:
+        model = Revision
+        fields = ["id", "position", "state", "changes", "conditions", "proposed_by", "proposed_at"]
+        read_only_fields = fields
 
 
 class PositionFilter(filters.FilterSet):
@@ -472,6 +524,22 @@ def _position_rows(positions) -> Iterator[list]:
         yield row
 
 
+UPDATE_DESCRIPTION = (
+    "Only the fields sent are written, on the position as saved now (its row is locked "
+    "for the change). A published or retracted position needs `If-Match` with the ETag "
+    "of the version read (428 without it, 412 when it changed since). A change to a "
+    "published position by an editor who may not publish is held as a revision for a "
+    "senior editor (202, with the revision); the public record changes only when it is "
+    "published."
+)
+UPDATE_RESPONSES = {
+    200: PositionSerializer,
+    202: OpenApiResponse(RevisionSerializer, description="Held for review."),
+    412: OpenApiResponse(description="The position changed since the ETag in If-Match."),
+    428: OpenApiResponse(description="If-Match is needed for a published position."),
+}
+
+
 @extend_schema_view(
     list=extend_schema(summary="Positions, newest entered first (cursor-paginated)"),
     retrieve=extend_schema(summary="One position with its quote, speaker and source"),
@@ -506,13 +574,15 @@ def _position_rows(positions) -> Iterator[list]:
     ),
     update=extend_schema(
         summary="Replace a position's fields (editors)",
+        description=UPDATE_DESCRIPTION,
         request=PositionWriteSerializer,
-        responses={200: PositionSerializer},
+        responses=UPDATE_RESPONSES,
     ),
     partial_update=extend_schema(
         summary="Correct some of a position's fields (editors)",
+        description=UPDATE_DESCRIPTION,
         request=PositionWriteSerializer,
-        responses={200: PositionSerializer},
+        responses=UPDATE_RESPONSES,
     ),
 )
 class PositionViewSet(VersionedUpdates, viewsets.ModelViewSet):
@@ -535,17 +605,22 @@ class PositionViewSet(VersionedUpdates, viewsets.ModelViewSet):
             return PositionWriteSerializer
         return PositionSerializer
 
-    def _check_publishing(self, old, new):
-        if publishes(old, new) and not self.request.user.has_perm(PUBLISH_PERMISSION):
-            raise PermissionDenied("Only senior editors may publish or retract positions.")
-
-    def perform_update(self, serializer):
-        old = serializer.instance.status
-        self._check_publishing(old, serializer.validated_data.get("status", old))
+    def update(self, request, *args, **kwargs):
+        # The service locks the live row, checks If-Match and the workflow on
+        # it, and writes only what changed; the instance read here is only for
+        # the 404 and the input's validation.
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
         serializer.save()
+        if serializer.outcome.pending:
+            return Response(
+                RevisionSerializer(serializer.outcome.revision).data,
+                status=status.HTTP_202_ACCEPTED,
+            )
+        return self.updated_response(serializer)
 
     def perform_create(self, serializer):
-        self._check_publishing(None, serializer.validated_data.get("status", Status.DRAFT))
         new_quote = serializer.validated_data.get("new_quote")
         needed = []
         if new_quote is not None:
@@ -592,7 +667,7 @@ class StatementSerializer(serializers.Serializer):
 
     position = serializers.IntegerField(help_text="The position's id.")
     stance = serializers.ChoiceField(choices=Stance.choices)
-    as_of = serializers.DateField()
+    as_of = DateField()
     attribution = serializers.ChoiceField(choices=Attribution.choices)
     rank = serializers.IntegerField()
     actor = serializers.CharField(help_text="Slug of the position's own actor.")
@@ -733,8 +808,8 @@ class ChangeSerializer(serializers.Serializer):
 
 
 class MatrixSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
-    since = serializers.DateField(allow_null=True)
+    as_of = DateField()
+    since = DateField(allow_null=True)
     group = serializers.CharField(allow_null=True)
     count = serializers.IntegerField(help_text="Rows on all pages.")
     page = serializers.IntegerField()
@@ -763,8 +838,8 @@ class PagedQuerySerializer(serializers.Serializer):
 
 
 class MatrixQuerySerializer(PagedQuerySerializer):
-    as_of = serializers.DateField(required=False, help_text="Defaults to today.")
-    since = serializers.DateField(
+    as_of = DateField(required=False, help_text="Defaults to today.")
+    since = DateField(
         required=False,
         help_text="Also list the cells whose stance changed after this date, up to as_of "
         "(none when it is not earlier).",
@@ -1009,7 +1084,7 @@ matrix_export.cls.content_negotiation_class = JSONForErrors
 
 
 class StepSerializer(serializers.Serializer):
-    on = serializers.DateField()
+    on = DateField()
     stance = serializers.ChoiceField(
         choices=Stance.choices, allow_null=True, help_text="The cell's stance after that day."
     )
@@ -1023,10 +1098,8 @@ class LaneSerializer(serializers.Serializer):
 
 class TimelineSerializer(serializers.Serializer):
     topic = TopicBriefSerializer()
-    start = serializers.DateField(
-        help_text="The window's first day: steps start with the stance then."
-    )
-    end = serializers.DateField()
+    start = DateField(help_text="The window's first day: steps start with the stance then.")
+    end = DateField()
     count = serializers.IntegerField(help_text="Lanes on all pages.")
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
@@ -1040,12 +1113,10 @@ class TopicQuerySerializer(serializers.Serializer):
 
 
 class TimelineQuerySerializer(TopicQuerySerializer, PagedQuerySerializer):
-    start = serializers.DateField(
+    start = DateField(
         required=False, help_text="First day of the window; two years before `end` by default."
     )
-    end = serializers.DateField(
-        required=False, help_text="Last day of the window; today by default."
-    )
+    end = DateField(required=False, help_text="Last day of the window; today by default.")
 
     def validate(self, attrs):
         attrs["start"], attrs["end"] = window(attrs.get("start"), attrs.get("end"))
@@ -1149,13 +1220,13 @@ def history(request):
 
 
 class ChangesQuerySerializer(MatrixQuerySerializer):
-    since = serializers.DateField(help_text="The earlier date.")
-    as_of = serializers.DateField(required=False, help_text="The later date; today by default.")
+    since = DateField(help_text="The earlier date.")
+    as_of = DateField(required=False, help_text="The later date; today by default.")
 
 
 class ChangesSerializer(serializers.Serializer):
-    since = serializers.DateField()
-    as_of = serializers.DateField()
+    since = DateField()
+    as_of = DateField()
     count = serializers.IntegerField(help_text="Rows of the matrix on all pages.")
     page = serializers.IntegerField()
     pages = serializers.IntegerField()

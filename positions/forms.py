@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from actors.models import Actor
+from config.validation import validate_date_in_range
 
 # One unambiguous format: 02/03/2025 means different days to different readers.
 ISO_DATE = ["%Y-%m-%d"]
@@ -24,6 +25,7 @@ class AsOfForm(forms.Form):
         label="As of",
         required=False,
         input_formats=ISO_DATE,
+        validators=[validate_date_in_range],
         widget=DateInput(),
         error_messages={"invalid": "“As of” must be a date written YYYY-MM-DD."},
     )
@@ -59,6 +61,7 @@ class MatrixForm(AsOfPageForm):
         label="Compare with",
         required=False,
         input_formats=ISO_DATE,
+        validators=[validate_date_in_range],
         widget=DateInput(),
         help_text="Highlight the cells that changed since this date.",
         error_messages={"invalid": "“Compare with” must be a date written YYYY-MM-DD."},
@@ -137,6 +140,7 @@ class WindowForm(PageForm):
         label="From",
         required=False,
         input_formats=ISO_DATE,
+        validators=[validate_date_in_range],
         widget=DateInput(),
         error_messages={"invalid": "“From” must be a date written YYYY-MM-DD."},
     )
@@ -144,6 +148,7 @@ class WindowForm(PageForm):
         label="To",
         required=False,
         input_formats=ISO_DATE,
+        validators=[validate_date_in_range],
         widget=DateInput(),
         error_messages={"invalid": "“To” must be a date written YYYY-MM-DD."},
     )

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from actors.models import Actor, Role
+from config.validation import validate_date_in_range
 from sources.models import Quote
 
 from .querysets import PositionQuerySet
@@ -41,6 +43,8 @@ class TopicWording(models.Model):
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="wordings")
     text = models.CharField(max_length=200)
+    # The version the admin's edit check compares (config.concurrency).
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
@@ -106,34 +110,6 @@ class Status(models.TextChoices):
     RETRACTED = "retracted", "Retracted"
 
 
-PUBLISH_PERMISSION = "positions.publish_position"
-
-# draft -> published -> retracted. A published mistake is retracted with a
-# public note, never quietly turned back into a draft.
-STATUS_MOVES = {
-    None: {Status.DRAFT, Status.PUBLISHED},
-    Status.DRAFT: {Status.DRAFT, Status.PUBLISHED},
-    Status.PUBLISHED: {Status.PUBLISHED, Status.RETRACTED},
-    Status.RETRACTED: {Status.RETRACTED},
-}
-
-
-def status_move_error(old: str | None, new: str) -> str | None:
-    """Why a position may not go from status ``old`` (None: new) to ``new``."""
-    if new in STATUS_MOVES[old]:
-        return None
-    if old is None:
-        return "A new position is a draft, or published at once; it cannot start retracted."
-    if old == Status.RETRACTED:
-        return "A retracted position stays retracted; record a new position instead."
-    return "A published position cannot go back to draft; retract it with a correction note."
-
-
-def publishes(old: str | None, new: str) -> bool:
-    """Publishing or retracting: only senior editors may."""
-    return new != Status.DRAFT and new != old
-
-
 class PositionCondition(models.Model):
     """A condition named by a position; PROTECT keeps conditions in use from vanishing."""
 
@@ -176,6 +152,7 @@ class Position(models.Model):
     as_of = models.DateField(
         "stance as of",
         help_text="When the stance was expressed: the quote's date, or the report's.",
+        validators=[validate_date_in_range],
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     correction_note = models.TextField(
@@ -286,6 +263,69 @@ class Position(models.Model):
     @property
     def stance_order(self) -> int:
         return STANCE_ORDER[self.stance]
+
+
+class Revision(models.Model):
+    """An editor's change to a published (or retracted) position, held until a
+    senior editor publishes it or returns it with a note: the public record
+    changes only then. ``changes`` maps each changed column (``actor_id``,
+    ``stance`` …) to its value before and after, as JSON, so a reviewer sees
+    the difference and the service can tell whether the position moved in
+    between; ``conditions`` holds the condition ids before and after, when
+    the change names other conditions."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Awaiting review"
+        PUBLISHED = "published", "Published"
+        RETURNED = "returned", "Returned to the editor"
+
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="revisions")
+    changes = models.JSONField(default=dict, blank=True)
+    conditions = models.JSONField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=State, default=State.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(
+        blank=True, help_text="For the editor: why it was returned, or what was adjusted."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["state", "proposed_at"], name="revision_queue")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "published", "returned"]),
+                name="revision_state_valid",
+                violation_error_message="Unknown revision state.",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="pending", reviewed_by__isnull=True, reviewed_at__isnull=True)
+                | (~Q(state="pending") & Q(reviewed_by__isnull=False, reviewed_at__isnull=False)),
+                name="revision_reviewed_when_decided",
+                violation_error_message="A decided revision names its reviewer and date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | ~Q(review_note=""),
+                name="revision_return_has_note",
+                violation_error_message="Say why the revision goes back to its editor.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"revision {self.pk} of position {self.position_id} ({self.get_state_display()})"
 
 
 class CellStatement(models.Model):

@@ -1,16 +1,14 @@
 from django.contrib import admin
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
 
-from config.concurrency import ConcurrentEditForm
-from positions.admin import PositionInline
+from config.admin import VersionedAdmin, VersionedInline
+from positions.admin import PositionInline, save_position_formset
 
 from .models import Quote, Source
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(VersionedInline, admin.StackedInline):
     model = Quote
-    form = ConcurrentEditForm
     extra = 1
     autocomplete_fields = ["speaker"]
     fields = [
@@ -23,8 +21,7 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
-    form = ConcurrentEditForm
+class SourceAdmin(VersionedAdmin):
     list_display = ["title", "publisher", "published_on", "author", "quote_count"]
     list_filter = ["publisher", "language"]
     search_fields = ["title", "publisher", "author", "url", "text"]
@@ -47,8 +44,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(SimpleHistoryAdmin):
-    form = ConcurrentEditForm
+class QuoteAdmin(VersionedAdmin):
     list_display = ["short_text", "speaker_name", "said_on", "source", "is_verified"]
     list_filter = ["said_on_precision", "source__publisher", "speaker__kind"]
     search_fields = ["text", "speaker__name", "speaker_label", "source__title"]
@@ -63,6 +59,12 @@ class QuoteAdmin(SimpleHistoryAdmin):
         "opened_version",
     ]
     inlines = [PositionInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is PositionInline.model:
+            save_position_formset(request, self, formset)
+        else:
+            super().save_formset(request, form, formset, change)
 
     @admin.display(description="Quote")
     def short_text(self, obj):

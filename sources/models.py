@@ -8,6 +8,7 @@ from django.db.models.lookups import Exact, GreaterThan
 from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
+from config.validation import validate_date_in_range
 
 from .querysets import QuoteQuerySet, SourceQuerySet
 from .text import normalize_url, occurs_in, sha256_hex
@@ -33,9 +34,11 @@ class Source(models.Model):
         blank=True,
         help_text="Stored normalised: tracking parameters, fragments and trailing slashes go.",
     )
-    published_on = models.DateField("published")
+    published_on = models.DateField("published", validators=[validate_date_in_range])
     author = models.CharField(max_length=300, blank=True)
-    accessed_on = models.DateField("accessed", null=True, blank=True)
+    accessed_on = models.DateField(
+        "accessed", null=True, blank=True, validators=[validate_date_in_range]
+    )
     archive_url = models.URLField("archive URL", max_length=2000, blank=True)
     language = models.CharField(max_length=8, default="en", help_text="BCP 47 tag.")
     text = models.TextField(
@@ -84,7 +87,12 @@ class Source(models.Model):
         return f"{self.publisher}: {self.title} ({self.published_on:%Y-%m-%d})"
 
     def clean(self):
-        self.url = normalize_url(self.url)
+        try:
+            self.url = normalize_url(self.url)
+        except ValueError as error:  # urllib's own words, e.g. a port over 65535
+            raise ValidationError(
+                {"url": f"This address does not parse ({str(error).lower()}); check it."}
+            ) from error
         self.text_sha256 = sha256_hex(self.text)
 
     def validate_constraints(self, exclude=None):
@@ -128,7 +136,11 @@ class Quote(models.Model):
         help_text='When unidentified or an outlet, e.g. "a senior EU diplomat", "RFE/RL".',
     )
     said_on = models.DateField(
-        "said", null=True, blank=True, help_text="Empty when the source does not say."
+        "said",
+        null=True,
+        blank=True,
+        help_text="Empty when the source does not say.",
+        validators=[validate_date_in_range],
     )
     said_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
     original_language = models.CharField(

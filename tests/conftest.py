@@ -146,6 +146,7 @@ def editor(django_user_model):
 @pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
+    client.session_user = editor
     return client
 
 

@@ -570,10 +570,13 @@ class TestWrites:
 
     def test_update_a_position(self, editor_api):
         position = peskov_position()
+        url = f"{API}/positions/{position.pk}/"
+        change = {"summary": "Declines to confirm.", "conditions": ["russian-consent"]}
+        # A published position: the version read must be named.
+        refused = editor_api.patch(url, change, format="json")
+        assert refused.status_code == 428
         response = editor_api.patch(
-            f"{API}/positions/{position.pk}/",
-            {"summary": "Declines to confirm.", "conditions": ["russian-consent"]},
-            format="json",
+            url, change, format="json", HTTP_IF_MATCH=editor_api.get(url)["ETag"]
         )
         assert response.status_code == 200, response.json()
         assert response.json()["conditions"] == ["russian-consent"]

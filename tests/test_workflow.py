@@ -51,7 +51,10 @@ def draft(make):
 
 
 def position_form(position, **changes):
+    """The change form as posted, opened at the position's live version."""
+    live = Position.objects.get(pk=position.pk)
     data = {
+        "opened_version": live.updated_at.isoformat(),
         "quote": position.quote_id,
         "actor": position.actor_id,
         "topic": position.topic_id,
@@ -179,10 +182,14 @@ class TestAPI:
         assert people["analyst"][1].patch(url, publish, format="json").status_code == 403
         refused = people["editor"][1].patch(url, publish, format="json")
         assert refused.status_code == 403
-        assert refused.json() == {"detail": "Only senior editors may publish or retract positions."}
+        assert refused.json() == {
+            "detail": "Only senior editors may publish or retract. Save it as a draft for review."
+        }
         assert people["editor"][1].patch(url, {"summary": "ok"}, format="json").status_code == 200
         assert people["senior editor"][1].patch(url, publish, format="json").status_code == 200
-        back = people["senior editor"][1].patch(url, {"status": "draft"}, format="json")
+        senior = people["senior editor"][1]
+        etag = senior.get(url)["ETag"]
+        back = senior.patch(url, {"status": "draft"}, format="json", HTTP_IF_MATCH=etag)
         assert back.status_code == 400
         assert back.json() == {
             "status": [
@@ -197,10 +204,12 @@ class TestAPI:
         topic = make.topic(slug="own-troops")
         position = make.position(actor=state, topic=topic, as_of=dt.date(2025, 2, 25))
         senior = people["senior editor"][1]
+        url = f"/api/v1/positions/{position.pk}/"
         response = senior.patch(
-            f"/api/v1/positions/{position.pk}/",
+            url,
             {"status": "retracted", "correction_note": "The words were Hungary's."},
             format="json",
+            HTTP_IF_MATCH=senior.get(url)["ETag"],
         )
         assert response.status_code == 200
         assert response.json()["correction_note"] == "The words were Hungary's."

@@ -28,3 +28,10 @@ ALLOWED_HOSTS = ["localhost", "testserver"]
 # Each test empties the cache (tests/conftest.py): always the process's own,
 # never a Redis another program uses. tests/test_cache_redis.py uses Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared in-memory database: in memory, two threads
+    # writing at once fail with "database table is locked" at once, where a
+    # file (WAL, IMMEDIATE transactions) makes the second wait for the first,
+    # as in production. tests/test_integrity.py races real threads.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
