@@ -77,8 +77,8 @@ def exception_handler(exc, context):
     if response is None and isinstance(exc, IntegrityError):
         # Two writers raced past validation; the database refused the second.
         # A constraint of ours answers as its validation would have.
-        if found := _violated_constraint(exc):
-            field, message = found
+        if found := violated_constraint(exc):
+            _, field, message = found
             return Response({field: [message]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(
             {"detail": "This conflicts with a record saved meanwhile; reload and try again."},
@@ -87,8 +87,8 @@ def exception_handler(exc, context):
     return response
 
 
-def _violated_constraint(error: IntegrityError) -> tuple[str, str] | None:
-    """The field and message of the model constraint ``error`` names, if any."""
+def violated_constraint(error: IntegrityError) -> tuple[type, str, str] | None:
+    """The model, field and message of the model constraint ``error`` names, if any."""
     from django.apps import apps
 
     text = str(error)
@@ -102,7 +102,7 @@ def _violated_constraint(error: IntegrityError) -> tuple[str, str] | None:
             named = constraint.name in text or (columns and text.endswith(columns))
             if named and constraint.violation_error_message:
                 field = fields[0] if len(fields) == 1 else "non_field_errors"
-                return field, str(constraint.violation_error_message)
+                return model, field, str(constraint.violation_error_message)
     return None
 
 

@@ -2,10 +2,17 @@
 errors in JSON whatever Django's own handlers would render, and query
 strings that no database would accept."""
 
+import logging
+
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 
 from .parsers import RequestTooLarge
+
+logger = logging.getLogger(__name__)
+
+READS = ("GET", "HEAD", "OPTIONS")
 
 
 def _is_api(request) -> bool:
@@ -43,3 +50,53 @@ class RequestGuardMiddleware:
 
 def _is_json(response) -> bool:
     return response.get("Content-Type", "").startswith("application/json")
+
+
+class _Retry(HttpResponse):
+    """Marks a read whose database connection dropped under it."""
+
+
+class RetryDroppedConnectionMiddleware:
+    """A read that fails because its database connection dropped (a
+    PostgreSQL restart, a pooler or a network cutting an idle connection) is
+    run once more on a new connection instead of answering 500. Writes are
+    never repeated: whether the first attempt committed is unknown."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if isinstance(response, _Retry):
+            logger.warning("Database connection dropped during %s; retrying once.", request.path)
+            for connection in connections.all(initialized_only=True):
+                connection.close()
+            request.db_retried = True
+            response = self.get_response(request)
+            if isinstance(response, _Retry):
+                raise response.error
+        return response
+
+    def process_exception(self, request, exception):
+        if (
+            request.method in READS
+            and isinstance(exception, OperationalError | InterfaceError)
+            and not getattr(request, "db_retried", False)
+            and _a_connection_dropped()
+        ):
+            retry = _Retry(status=503)
+            retry.error = exception
+            return retry
+        return None
+
+
+def _a_connection_dropped() -> bool:
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is None or connection.in_atomic_block:
+            continue
+        try:
+            if not connection.is_usable():
+                return True
+        except DatabaseError:
+            return True
+    return False

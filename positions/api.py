@@ -9,7 +9,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import Case, Exists, F, OuterRef, Q, StringAgg, Subquery, Value, When
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from actors.models import Actor, Role
-from config.api import without_nul
+from config.api import violated_constraint, without_nul
 from config.concurrency import (
     PreconditionFailed,
     PreconditionRequired,
@@ -258,6 +258,16 @@ class PositionWriteSerializer(StrictModelSerializer):
     def create(self, validated_data):
         try:
             return services.record_position(user=self.context["request"].user, **validated_data)
+        except IntegrityError as error:
+            # A new source's URL recorded by another writer since validation:
+            # answered where validation would have put it.
+            found = violated_constraint(error)
+            if found is None or found[0] is not Source:
+                raise
+            _, field, message = found
+            raise serializers.ValidationError(
+                {"new_quote": {"new_source": {field: [message]}}}
+            ) from error
         except services.InvalidInput as error:
             raise serializers.ValidationError(error.errors) from error
         except services.Refused as error:
@@ -1114,7 +1124,9 @@ class TopicQuerySerializer(serializers.Serializer):
 
 class TimelineQuerySerializer(TopicQuerySerializer, PagedQuerySerializer):
     start = DateField(
-        required=False, help_text="First day of the window; two years before `end` by default."
+        required=False,
+        help_text="First day of the window, before `end` (400 otherwise); two years before "
+        "`end` by default.",
     )
     end = DateField(required=False, help_text="Last day of the window; today by default.")
 

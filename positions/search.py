@@ -20,6 +20,7 @@ from actors.models import Actor
 from sources.models import Quote, Source
 
 from .models import Topic
+from .visibility import public_quotes, public_sources
 
 LIMIT = 20
 
@@ -76,8 +77,12 @@ def search(query: str) -> Results:
         .distinct()
         .order_by("sort_order", "short_name")
     )
-    quotes = full_text(Quote.objects.with_source_and_speaker(), query, "text").defer("source__text")
-    sources = full_text(Source.objects.defer("text"), query, "title", "publisher", "author")
+    quotes = full_text(public_quotes(Quote.objects.with_source_and_speaker()), query, "text").defer(
+        "source__text"
+    )
+    sources = full_text(
+        public_sources(Source.objects.defer("text")), query, "title", "publisher", "author"
+    )
     return Results(
         actors=list(actors[:LIMIT]),
         topics=list(topics[:LIMIT]),

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from actors.models import Actor, ActorAlias, Role
 from sources.models import Quote, Source
 
+from . import services
 from .models import Condition, Position, Status, Topic, TopicWording
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
@@ -185,29 +186,34 @@ def load_seed(*, seed_dir: Path = SEED_DIR) -> SeedReport:
             },
         )
 
+    # Positions through the write service, as every other writer's.
     for item in data["positions"]:
         quote = quotes[item["quote"]]
         claimant = item.get("claimant")
-        position = _upsert(
-            Position,
-            report,
-            {
-                "actor": actors[item["actor"]],
-                "topic": topics[item["topic"]],
-                "quote": quote,
-            },
-            {
-                "stance": item["stance"],
-                "attribution": item["attribution"],
-                "claimant": actors[claimant] if claimant else None,
-                "summary": item.get("summary", ""),
-                "as_of": item.get("as_of") or quote.said_on or quote.source.published_on,
-                "status": Status.PUBLISHED,
-            },
+        key = {"actor": actors[item["actor"]], "topic": topics[item["topic"]], "quote": quote}
+        values = {
+            "stance": item["stance"],
+            "attribution": item["attribution"],
+            "claimant": actors[claimant] if claimant else None,
+            "summary": item.get("summary", ""),
+            "as_of": item.get("as_of") or quote.said_on or quote.source.published_on,
+            "status": Status.PUBLISHED,
+        }
+        wanted = [conditions[slug] for slug in item.get("conditions", [])]
+        existing = Position.objects.filter(**key).values_list("pk", flat=True).first()
+        label = Position._meta.verbose_name_plural
+        if existing is None:
+            services.record_position(**key, **values, conditions=wanted, trusted=True)
+            report.created[label] += 1
+            continue
+        outcome = services.change_position(
+            position_id=existing,
+            user=None,
+            values=values,
+            conditions=wanted,
+            seen=None,
+            trusted=True,
         )
-        wanted = {conditions[slug].pk for slug in item.get("conditions", [])}
-        if set(position.conditions.values_list("pk", flat=True)) != wanted:
-            position.conditions.set(wanted)
-            report.updated["position conditions"] += 1
+        (report.updated if outcome.changed else report.unchanged)[label] += 1
 
     return report

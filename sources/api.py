@@ -13,6 +13,7 @@ from config.serializers import (
     PrimaryKeyRelatedField,
     SlugRelatedField,
 )
+from positions.visibility import can_see_drafts, public_quotes, public_sources
 
 from .models import Quote, Source
 
@@ -93,6 +94,8 @@ class SourceViewSet(VersionedUpdates, viewsets.ModelViewSet):
 
     def get_queryset(self):
         sources = Source.objects.order_by("-published_on", "-pk")
+        if not can_see_drafts(self.request.user):
+            sources = public_sources(sources)
         if self.action == "list":
             return sources.defer("text")
         return sources
@@ -161,4 +164,9 @@ class QuoteViewSet(VersionedUpdates, viewsets.ModelViewSet):
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
     http_method_names = WRITABLE
-    queryset = Quote.objects.select_related("source", "speaker").order_by("source_id", "pk")
+
+    def get_queryset(self):
+        quotes = Quote.objects.select_related("source", "speaker").order_by("source_id", "pk")
+        if not can_see_drafts(self.request.user):
+            quotes = public_quotes(quotes)
+        return quotes

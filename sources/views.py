@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from positions.forms import PageForm
 from positions.models import Position, Status
 from positions.selectors import PageOutOfRange, count_per_row, ids_of_page, pager
+from positions.visibility import public_quotes, public_sources
 
 from .models import Quote, Source
 
@@ -23,7 +24,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "sources/source_list.html", {"form": form}, status=400)
     page = form.cleaned_data["page"]
-    ordered = Source.objects.defer("text").order_by("-published_on", "title", "pk")
+    ordered = public_sources(Source.objects.defer("text")).order_by("-published_on", "title", "pk")
     try:
         ids, total = ids_of_page(
             ordered, page=page, per_page=SOURCES_PER_PAGE, what="list", noun="sources"
@@ -33,7 +34,9 @@ def source_list(request: HttpRequest) -> HttpResponse:
         return render(request, "sources/source_list.html", {"form": form}, status=404)
     shown = list(
         ordered.filter(pk__in=ids).annotate(
-            quote_total=count_per_row(Quote.objects.filter(source=OuterRef("pk")), "source"),
+            quote_total=count_per_row(
+                public_quotes(Quote.objects.filter(source=OuterRef("pk"))), "source"
+            ),
             position_total=count_per_row(
                 Position.objects.filter(quote__source=OuterRef("pk")).exclude(status=Status.DRAFT),
                 "quote__source",
@@ -47,7 +50,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    source = get_object_or_404(Source, pk=pk)
+    source = get_object_or_404(public_sources(Source.objects.all()), pk=pk)
     positions = (
         Position.objects.exclude(status=Status.DRAFT)
         .select_related("actor", "topic", "claimant")
@@ -57,7 +60,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Through the related manager each quote knows its source without a query,
     # which checking it against the stored text needs.
     quotes = (
-        source.quotes.select_related("speaker")
+        public_quotes(source.quotes.select_related("speaker"))
         .prefetch_related(Prefetch("positions", positions))
         .order_by("said_on", "pk")
     )

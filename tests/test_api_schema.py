@@ -26,8 +26,9 @@ anonymous = schemathesis.openapi.from_wsgi(SCHEMA_URL, get_wsgi_application())
 
 # An editor's writes. A schema cannot say that a slug must name an existing
 # actor, or that a quote must occur in its source's text, so well-formed but
-# unknown data may also get a 400 with its message, and a made-up If-Match a
-# 412; every other check stays.
+# unknown data may also get a 400 with its message, a made-up If-Match a
+# 412, and a change to a published position without If-Match a 428; every
+# other check stays.
 editor = schemathesis.openapi.from_wsgi(
     SCHEMA_URL,
     get_wsgi_application(),
@@ -36,7 +37,17 @@ editor = schemathesis.openapi.from_wsgi(
             "headers": {"Authorization": f"Token {EDITOR_TOKEN}"},
             "checks": {
                 "positive_data_acceptance": {
-                    "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "412", "429"]
+                    "expected-statuses": [
+                        "2xx",
+                        "400",
+                        "401",
+                        "403",
+                        "404",
+                        "409",
+                        "412",
+                        "428",
+                        "429",
+                    ]
                 }
             },
         }

@@ -162,3 +162,46 @@ class TestAdmin:
         )
         assert response.status_code == 200
         assert "Select a valid choice" in str(response.context["adminform"].form.errors)
+
+
+class TestDraftsStayPrivate:
+    @pytest.fixture
+    def draft_only(self, make):
+        source = make.source(title="Unpublished scoop", text="Secret words here.")
+        quote = make.quote(source=source, text="Secret words")
+        make.position(
+            actor=make.state("Hungary", "HU"),
+            topic=make.topic(),
+            as_of=dt.date(2025, 3, 1),
+            quote=quote,
+            status="draft",
+        )
+        return quote
+
+    def test_hidden_from_anonymous_readers(self, client, draft_only):
+        api = APIClient()
+        source = draft_only.source
+        assert api.get("/api/v1/quotes/").json()["results"] == []
+        assert api.get(f"/api/v1/quotes/{draft_only.pk}/").status_code == 404
+        assert api.get("/api/v1/sources/").json()["results"] == []
+        assert api.get(f"/api/v1/sources/{source.pk}/").status_code == 404
+        assert client.get(f"/sources/{source.pk}/").status_code == 404
+        assert "Unpublished scoop" not in client.get("/sources/").content.decode()
+        found = client.get("/search/", {"q": "Secret"}).content.decode()
+        assert "Secret words" not in found
+        assert "Unpublished scoop" not in client.get("/search/", {"q": "scoop"}).content.decode()
+
+    def test_shown_to_editors_and_once_published(self, editor_api, client, draft_only):
+        assert editor_api.get(f"/api/v1/quotes/{draft_only.pk}/").status_code == 200
+        draft_only.positions.update(status="published")
+        assert APIClient().get(f"/api/v1/quotes/{draft_only.pk}/").status_code == 200
+        assert client.get(f"/sources/{draft_only.source_id}/").status_code == 200
+
+
+def test_login_with_an_unsafe_next_lands_on_the_admin(client, editor):
+    response = client.post(
+        "/admin/login/?next=https://evil.example.net/",
+        {"username": "editor", "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")

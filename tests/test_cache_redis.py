@@ -21,7 +21,7 @@ def redis_cache():
     prefix = f"ceasefire-test-{uuid.uuid4().hex}"
     settings = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FailSoftRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": prefix,
         }

@@ -34,7 +34,9 @@ def two_editors(editor, django_user_model, client):
         username="second", password="x" * 20, is_staff=True
     )
     second.user_permissions.set(Permission.objects.filter(content_type__app_label="positions"))
-    second.user_permissions.add(*Permission.objects.filter(content_type__app_label="sources"))
+    second.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label__in=["sources", "actors"])
+    )
     first_client, second_client = Client(), Client()
     first_client.force_login(editor)
     second_client.force_login(second)
@@ -126,3 +128,37 @@ def test_api_if_match(editor, position):
         api.patch(source_url, {"author": "B"}, format="json", HTTP_IF_MATCH=source_etag).status_code
         == 412
     )
+
+
+@pytest.mark.parametrize("model", ["actor", "condition", "role"])
+def test_every_admin_form_carries_its_version(two_editors, make, model):
+    """Not only positions, quotes and sources: two saves of the same actor,
+    condition or role, the second is refused rather than overwriting."""
+    first, second = two_editors
+    record = {
+        "actor": lambda: make.state("Poland", "PL"),
+        "condition": lambda: make.condition(name="A US backstop", slug="us-backstop"),
+        "role": lambda: make.office(make.official("Donald Tusk"), make.state("Poland", "PL")),
+    }[model]()
+    app = "positions" if model == "condition" else "actors"
+    url = reverse(f"admin:{app}_{model}_change", args=[record.pk])
+    management = {
+        f"{prefix}-{key}": value
+        for prefix in ("aliases", "roles")
+        for key, value in {
+            "TOTAL_FORMS": "0",
+            "INITIAL_FORMS": "0",
+            "MIN_NUM_FORMS": "0",
+            "MAX_NUM_FORMS": "1000",
+        }.items()
+    }
+    mine, theirs = opened_form(first, url), opened_form(second, url)
+    assert mine["opened_version"]
+    field = {"actor": "description", "condition": "description", "role": "title"}[model]
+    response = first.post(url, {**mine, **management, field: "First."})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    response = second.post(url, {**theirs, **management, field: "Second."})
+    assert response.status_code == 200
+    assert "while you were editing it" in str(response.context["adminform"].form.errors)
+    record.refresh_from_db()
+    assert getattr(record, field) == "First."

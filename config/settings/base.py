@@ -72,11 +72,17 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # JSON errors for every /api/ address, DEBUG on or off; no NUL in the admin.
     "config.middleware.RequestGuardMiddleware",
+    # A read whose database connection dropped is tried once more.
+    "config.middleware.RetryDroppedConnectionMiddleware",
     # Records which editor made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Locks out repeated failed logins (last, as django-axes asks).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Only editors log in, and only to the admin: an unsafe ?next= lands there too.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -147,10 +153,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
 # by default; with several server processes, REDIS_URL gives them one cache,
 # so a throttle or lockout counts every request once. (Cached pages are
 # right either way: their keys carry the record's version from the database.)
+# While Redis is unreachable the site serves uncached and unthrottled, and
+# logs a warning (config/cache.py).
 if REDIS_URL := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ceasefire"),
         }
