@@ -8,18 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from config.paging import PageOutOfRange, count_per_row, ids_of_page, pager
 from positions import timeline
+from positions.cells import OWN_RANK
 from positions.forms import PageForm, WindowForm
+from positions.history import window_histories
 from positions.models import Position, Stance, Status, Topic
-from positions.selectors import (
-    OWN_RANK,
-    PageOutOfRange,
-    Statement,
-    count_per_row,
-    ids_of_page,
-    pager,
-    window_histories,
-)
+from positions.rule import Statement
 from sources.models import Quote
 
 from .models import Actor, Role

@@ -1,6 +1,6 @@
 """Topics, conditions and positions, and the shared semantics (matrix,
-timeline, changes, a cell's history) computed by ``selectors`` exactly as the
-pages compute them."""
+timeline, changes, a cell's history) computed by ``rule``, ``history`` and
+``matrix`` exactly as the pages compute them."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ from config.concurrency import (
     etag_of,
 )
 from config.pagination import CursorPagination
+from config.paging import PageOutOfRange, page_count, page_of
 from config.serializers import (
     CharField,
     DateField,
@@ -51,8 +52,10 @@ from config.serializers import (
 )
 from sources.models import Quote, Source
 
-from . import cache, selectors, services
+from . import cache, services
 from .forms import window
+from .history import HistoryEntry, history_of, window_histories
+from .matrix import MATRIX_PAGE_ROWS, Matrix, speaking_rows, stance_matrix
 from .models import (
     Attribution,
     CellStatement,
@@ -64,6 +67,7 @@ from .models import (
     Status,
     Topic,
 )
+from .rule import END_OF_RECORD, CellStance, Statement, statements
 from .search import full_text
 
 WRITABLE = ["get", "post", "put", "patch", "head", "options"]  # positions are never deleted
@@ -721,7 +725,7 @@ _STATEMENT_COLUMNS = [
 ]
 
 
-def statement_records(found: Iterable[selectors.Statement]) -> dict[int, dict]:
+def statement_records(found: Iterable[Statement]) -> dict[int, dict]:
     """What the API says of each statement of ``found`` (the fields of
     :class:`StatementSerializer`, as it would write them), keyed by
     ``row_id``: read as plain values in two queries, none for none. Loading
@@ -792,7 +796,7 @@ class CellSerializer(serializers.Serializer):
     has_conflict = serializers.BooleanField()
 
 
-def cell_data(topic: Topic, cell: selectors.CellStance | None, records: dict[int, dict]) -> dict:
+def cell_data(topic: Topic, cell: CellStance | None, records: dict[int, dict]) -> dict:
     """A :class:`CellSerializer`'s answer, its statements from ``records``."""
     return {
         "topic": topic.slug,
@@ -842,8 +846,7 @@ class PagedQuerySerializer(serializers.Serializer):
         required=False,
         min_value=1,
         max_value=MAX_MATRIX_ROWS,
-        help_text=f"Rows per page (default {selectors.MATRIX_PAGE_ROWS}, "
-        f"at most {MAX_MATRIX_ROWS}).",
+        help_text=f"Rows per page (default {MATRIX_PAGE_ROWS}, at most {MAX_MATRIX_ROWS}).",
     )
 
 
@@ -909,19 +912,19 @@ def _flatten(details):
         yield details
 
 
-def _matrix(params: dict, *, paged: bool = True, evidence: bool = False) -> selectors.Matrix:
+def _matrix(params: dict, *, paged: bool = True, evidence: bool = False) -> Matrix:
     try:
-        return selectors.matrix(
+        return stance_matrix(
             on=params["as_of"],
             since=params.get("since"),
             group=params.get("group"),
             kind=params.get("kind", ""),
             topics=params.get("topics") or list(Topic.objects.all()),
             page=params.get("page", 1) if paged else 1,
-            per_page=params.get("page_size", selectors.MATRIX_PAGE_ROWS) if paged else None,
+            per_page=params.get("page_size", MATRIX_PAGE_ROWS) if paged else None,
             evidence=evidence,
         )
-    except selectors.PageOutOfRange as error:
+    except PageOutOfRange as error:
         # Well-formed, but names nothing: a 404, as for an unknown slug.
         raise NotFound({"page": [str(error)]}) from error
 
@@ -947,9 +950,7 @@ def _cached_matrix_json(request, name: str, query_class, payload) -> HttpRespons
     return HttpResponse(cache.cached(name, key, render), content_type=JSONRenderer.media_type)
 
 
-def _changes_data(
-    grid: selectors.Matrix, records: dict[int, dict], briefs: dict[int, dict]
-) -> list[dict]:
+def _changes_data(grid: Matrix, records: dict[int, dict], briefs: dict[int, dict]) -> list[dict]:
     """:class:`ChangeSerializer`'s answers for the changes of ``grid``, its
     rows' actors as ``briefs`` (from :func:`_briefs`)."""
     topics = {topic.pk: topic.slug for topic in grid.topics}
@@ -977,7 +978,7 @@ def _briefs(actors: list[Actor]) -> dict[int, dict]:
 # longer than reading them. The schema test checks every answer against them.
 
 
-def _matrix_payload(grid: selectors.Matrix, records: dict[int, dict]) -> dict:
+def _matrix_payload(grid: Matrix, records: dict[int, dict]) -> dict:
     """A :class:`MatrixSerializer`'s answer."""
     briefs = _briefs(grid.rows)
     return {
@@ -999,7 +1000,7 @@ def _matrix_payload(grid: selectors.Matrix, records: dict[int, dict]) -> dict:
     }
 
 
-def _changes_payload(grid: selectors.Matrix, records: dict[int, dict]) -> dict:
+def _changes_payload(grid: Matrix, records: dict[int, dict]) -> dict:
     """A :class:`ChangesSerializer`'s answer."""
     return {
         "since": grid.since,
@@ -1045,7 +1046,7 @@ MATRIX_COLUMNS = [
 ]
 
 
-def _matrix_rows(grid: selectors.Matrix) -> Iterator[list]:
+def _matrix_rows(grid: Matrix) -> Iterator[list]:
     yield MATRIX_COLUMNS
     for actor in grid.rows:
         for topic in grid.topics:
@@ -1145,7 +1146,7 @@ class CellQuerySerializer(TopicQuerySerializer):
     )
 
 
-def _steps(entries: list[selectors.HistoryEntry], records: dict[int, dict]) -> list[dict]:
+def _steps(entries: list[HistoryEntry], records: dict[int, dict]) -> list[dict]:
     """:class:`StepSerializer`'s answers, the statements from ``records``."""
     return [
         {"on": e.on, "stance": e.stance, "made": [records[s.row_id] for s in e.made]}
@@ -1167,18 +1168,18 @@ def timeline(request):
     which statements were made, with the stance after it."""
     params = _query(TimelineQuerySerializer, request)
     topic, start, end = params["topic"], params["start"], params["end"]
-    page, per_page = params.get("page", 1), params.get("page_size", selectors.MATRIX_PAGE_ROWS)
+    page, per_page = params.get("page", 1), params.get("page_size", MATRIX_PAGE_ROWS)
     try:
-        rows, count = selectors.page_of(
-            selectors.speaking_rows(on=end, topics=[topic]),
+        rows, count = page_of(
+            speaking_rows(on=end, topics=[topic]),
             page=page,
             per_page=per_page,
             what="timeline",
             noun="lanes",
         )
-    except selectors.PageOutOfRange as error:
+    except PageOutOfRange as error:
         raise NotFound({"page": [str(error)]}) from error
-    steps = selectors.window_histories(subjects=rows, topics=[topic], start=start, end=end)
+    steps = window_histories(subjects=rows, topics=[topic], start=start, end=end)
     records = statement_records(s for lane in steps.values() for e in lane for s in e.made)
     briefs = _briefs(rows)
     # A TimelineSerializer's answer, written as the matrix's is (see _matrix_payload).
@@ -1189,7 +1190,7 @@ def timeline(request):
             "end": end,
             "count": count,
             "page": page,
-            "pages": selectors.page_count(count, per_page),
+            "pages": page_count(count, per_page),
             "lanes": [
                 {
                     "actor": briefs[actor.pk],
@@ -1217,10 +1218,8 @@ class HistorySerializer(serializers.Serializer):
 def history(request):
     params = _query(CellQuerySerializer, request)
     actor, topic = params["actor"], params["topic"]
-    found = selectors.statements(
-        on=selectors.END_OF_RECORD, subjects=[actor], topics=[topic], evidence=False
-    )
-    entries = selectors.history(found, subject_id=actor.pk, topic_id=topic.pk)
+    found = statements(on=END_OF_RECORD, subjects=[actor], topics=[topic], evidence=False)
+    entries = history_of(found, subject_id=actor.pk, topic_id=topic.pk)
     # A HistorySerializer's answer, written as the matrix's is (see _matrix_payload).
     return Response(
         {

@@ -342,7 +342,7 @@ class CellStatement(models.Model):
     subject = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
     as_of = models.DateField()
-    rank = models.PositiveSmallIntegerField(help_text="Lower wins; see positions.selectors.")
+    rank = models.PositiveSmallIntegerField(help_text="Lower wins; see positions.rule.")
     is_claim = models.BooleanField()
     claimant = models.ForeignKey(
         Actor, on_delete=models.CASCADE, null=True, blank=True, related_name="+"

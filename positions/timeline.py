@@ -12,8 +12,9 @@ from html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from .history import HistoryEntry
 from .models import Stance
-from .selectors import HistoryEntry, Statement, with_evidence
+from .rule import Statement, with_evidence
 
 LABEL_WIDTH = 190
 PLOT_WIDTH = 790

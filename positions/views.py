@@ -1,5 +1,6 @@
-"""The analysts' pages. Every stance comes from ``selectors`` (the one as-of
-rule); views only pick the rows and columns and lay them out."""
+"""The analysts' pages. Every stance comes from ``rule`` (the one as-of
+rule), through ``history`` and ``matrix``; views only pick the rows and
+columns and lay them out."""
 
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from actors.models import Actor, Role
+from config.paging import PageOutOfRange, page_count, page_of, pager, slice_of
 
-from . import cache, selectors, timeline
+from . import cache, timeline
 from . import search as search_backend
+from .cells import OWN_RANK
 from .forms import (
     AsOfPageForm,
     ConditionsForm,
@@ -35,17 +38,19 @@ from .forms import (
     SearchForm,
     WindowForm,
 )
+from .history import CellChange, history_of, neighbouring_dates, window_histories
+from .matrix import MATRIX_PAGE_ROWS, speaking_rows, stance_matrix
 from .models import Attribution, Condition, Position, Stance, Status, Topic
-from .selectors import (
+from .rule import (
     END_OF_RECORD,
-    OWN_RANK,
-    CellChange,
     CellStance,
     Statement,
     as_of_from,
-    history,
-    neighbouring_dates,
+    depending_on_conditions,
+    evidenced,
     stances_as_of,
+    statements,
+    with_evidence,
 )
 
 
@@ -194,7 +199,7 @@ def _matrix_page(request: HtmxHttpRequest, partial: bool) -> tuple[int, str]:
     if form.is_valid():
         try:
             grid_html = _matrix_html(request, form)
-        except selectors.PageOutOfRange as error:
+        except PageOutOfRange as error:
             form.add_error("page", str(error))
             # A page past the end is well-formed but names nothing, as a paginator's 404.
             status = 404
@@ -209,7 +214,7 @@ def _matrix_page(request: HtmxHttpRequest, partial: bool) -> tuple[int, str]:
 
 
 def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
-    grid = selectors.matrix(
+    grid = stance_matrix(
         on=form.cleaned_data["as_of"],
         since=form.cleaned_data["since"],
         group=form.selected_group,
@@ -221,7 +226,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
     actors = {actor.pk: actor for actor in grid.rows}
     # The cells show plain values; the statements listed under changes are
     # shown whole, with their sources and conditions.
-    whole = selectors.with_evidence(s for change in grid.changes for s in change.moved_by)
+    whole = with_evidence(s for change in grid.changes for s in change.moved_by)
     changes = [
         replace(change, moved_by=[whole[s.row_id] for s in change.moved_by])
         for change in grid.changes
@@ -309,17 +314,17 @@ def cell(request: HtmxHttpRequest, actor_slug: str, topic_slug: str) -> HttpResp
     on, page = form.cleaned_data["as_of"], form.cleaned_data["page"]
     # The whole history as plain values (it decides every step); the
     # statements shown get their sources and conditions.
-    found = selectors.statements(on=END_OF_RECORD, subjects=[actor], topics=[topic], evidence=False)
-    steps = history(found, subject_id=actor.pk, topic_id=topic.pk)[::-1]
+    found = statements(on=END_OF_RECORD, subjects=[actor], topics=[topic], evidence=False)
+    steps = history_of(found, subject_id=actor.pk, topic_id=topic.pk)[::-1]
     try:
-        entries = selectors.slice_of(
+        entries = slice_of(
             steps, page=page, per_page=HISTORY_DATES_PER_PAGE, what="history", noun="dates"
         )
-    except selectors.PageOutOfRange as error:
+    except PageOutOfRange as error:
         form.add_error("page", str(error))
         return render(request, template, context, status=404)
     now = as_of_from(found, on=on, subject_id=actor.pk, topic_id=topic.pk)
-    whole = selectors.with_evidence([*now.statements, *(s for e in entries for s in e.made)])
+    whole = with_evidence([*now.statements, *(s for e in entries for s in e.made)])
     # Retractions never count, but their public correction notes stay in view.
     retracted = (
         Position.objects.filter(status=Status.RETRACTED, topic=topic)
@@ -334,14 +339,14 @@ def cell(request: HtmxHttpRequest, actor_slug: str, topic_slug: str) -> HttpResp
     context |= {
         "retracted": [Statement(actor.pk, position, OWN_RANK) for position in retracted],
         "on": on,
-        "cell": selectors.evidenced(now, whole),
+        "cell": evidenced(now, whole),
         "entries": [replace(e, made=[whole[s.row_id] for s in e.made]) for e in entries],
         # The list counts down from the newest date of all, page after page.
         "first_number": len(steps) - (page - 1) * HISTORY_DATES_PER_PAGE,
         "path": reverse("positions:cell", args=[actor.slug, topic.slug]),
         "query": urlencode({"as_of": on.isoformat()}) if request.GET.get("as_of") else "",
     }
-    context |= selectors.pager(
+    context |= pager(
         page=page, per_page=HISTORY_DATES_PER_PAGE, total=len(steps), count=len(entries)
     )
     return render(request, template, context)
@@ -377,19 +382,19 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if cell.stance:
             standing[cell.stance].append((actor, cell))
 
-    per_page = selectors.MATRIX_PAGE_ROWS
+    per_page = MATRIX_PAGE_ROWS
     try:
-        rows, row_count = selectors.page_of(
-            selectors.speaking_rows(on=end, topics=[topic]),
+        rows, row_count = page_of(
+            speaking_rows(on=end, topics=[topic]),
             page=page,
             per_page=per_page,
             what="timeline",
             noun="lanes",
         )
-    except selectors.PageOutOfRange as error:
+    except PageOutOfRange as error:
         form.add_error("page", str(error))
         return render(request, "positions/topic_detail.html", context, status=404)
-    steps = selectors.window_histories(subjects=rows, topics=[topic], start=start, end=end)
+    steps = window_histories(subjects=rows, topics=[topic], start=start, end=end)
     chart, record, recorded = timeline.lanes_and_record(
         (
             (
@@ -412,7 +417,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "start": start,
         "end": end,
         "page": page,
-        "pages": selectors.page_count(row_count, per_page),
+        "pages": page_count(row_count, per_page),
         "row_count": row_count,
         "rows_shown": ((page - 1) * per_page + 1, (page - 1) * per_page + len(rows)),
         "page_query": urlencode(query) + "&",
@@ -446,7 +451,7 @@ def _conditions_page(request: HttpRequest) -> tuple[int, str]:
         form.cleaned_data["page"],
         form.selected_condition,
     )
-    depending = selectors.depending_on_conditions(on=on)
+    depending = depending_on_conditions(on=on)
     subjects = Actor.objects.only("name", "slug", "kind").in_bulk(
         {cell.subject_id for cells in depending.values() for cell in cells}
     )
@@ -463,10 +468,10 @@ def _conditions_page(request: HttpRequest) -> tuple[int, str]:
         for cell in sorted(depending.get(condition.pk, []), key=order)
     ]
     try:
-        shown = selectors.slice_of(
+        shown = slice_of(
             rows, page=page, per_page=CONDITION_ROWS_PER_PAGE, what="list", noun="stances"
         )
-    except selectors.PageOutOfRange as error:
+    except PageOutOfRange as error:
         form.add_error("page", str(error))
         return 404, render_to_string(template, {"form": form}, request)
     sections: list[tuple[Condition, list]] = []
@@ -489,9 +494,7 @@ def _conditions_page(request: HttpRequest) -> tuple[int, str]:
         "as_of_query": urlencode({"as_of": query["as_of"]}) + "&" if query["as_of"] else "",
         "query": urlencode({k: v for k, v in query.items() if v}),
     }
-    context |= selectors.pager(
-        page=page, per_page=CONDITION_ROWS_PER_PAGE, total=len(rows), count=len(shown)
-    )
+    context |= pager(page=page, per_page=CONDITION_ROWS_PER_PAGE, total=len(rows), count=len(shown))
     return 200, render_to_string(template, context, request)
 
 

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from config.paging import PageOutOfRange, count_per_row, ids_of_page, pager
 from positions.forms import PageForm
 from positions.models import Position, Status
-from positions.selectors import PageOutOfRange, count_per_row, ids_of_page, pager
 from positions.visibility import public_quotes, public_sources
 
 from .models import Quote, Source

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from actors.models import Actor, Role
 from positions import cells
+from positions.matrix import MATRIX_PAGE_ROWS
 from positions.models import Attribution, CellStatement, Stance, Status
-from positions.selectors import MATRIX_PAGE_ROWS
 
 pytestmark = pytest.mark.django_db
 

@@ -6,14 +6,9 @@ import datetime as dt
 import pytest
 
 from positions import timeline
+from positions.history import changes_between, history_of, neighbouring_dates
 from positions.models import Attribution, Stance
-from positions.selectors import (
-    changes_between,
-    history,
-    neighbouring_dates,
-    stances_as_of,
-    statements_by_cell,
-)
+from positions.rule import stances_as_of, statements_by_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +42,7 @@ def world(make):
 def test_history_replays_the_rule_at_every_date(world):
     russia, topic = world["russia"], world["topic"]
     found = statements_by_cell(on=dt.date(2030, 1, 1), subjects=[russia])[russia.pk, topic.pk]
-    entries = history(found, subject_id=russia.pk, topic_id=topic.pk)
+    entries = history_of(found, subject_id=russia.pk, topic_id=topic.pk)
     assert [(e.on, e.stance, len(e.made)) for e in entries] == [
         (JAN, None, 1),
         (FEB, Stance.OPPOSES, 1),
@@ -84,7 +79,7 @@ def test_timeline_spans_and_markers(world):
     lane = timeline.Lane(
         "Russia",
         "/cells/russia/own-troops/",
-        history(found, subject_id=russia.pk, topic_id=topic.pk),
+        history_of(found, subject_id=russia.pk, topic_id=topic.pk),
         "russia",
     )
     chart = timeline.build([lane], until=dt.date(2025, 6, 30))

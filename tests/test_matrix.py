@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from actors.models import Actor
+from positions.matrix import MATRIX_PAGE_ROWS
 from positions.models import CellStatement, Stance, Topic
-from positions.selectors import MATRIX_PAGE_ROWS, stance_of
+from positions.rule import stance_of
 
 pytestmark = pytest.mark.django_db
 

@@ -514,7 +514,7 @@ def test_a_quote_that_cannot_be_checked_is_marked_unverified(make, client):
 
 
 def test_the_topic_timeline_shows_a_page_of_lanes(make, client):
-    from positions.selectors import MATRIX_PAGE_ROWS
+    from positions.matrix import MATRIX_PAGE_ROWS
 
     topic = make.topic()
     make.countries(topic, MATRIX_PAGE_ROWS + 2)

@@ -8,8 +8,8 @@ from django.core.management import call_command
 
 from actors.models import Actor, Role
 from positions.models import Position, Topic
+from positions.rule import stances_as_of
 from positions.seeding import SEED_DIR, load_seed, read_seed
-from positions.selectors import stances_as_of
 from sources.models import Quote, Source
 from sources.text import occurs_in, sha256_hex
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from actors.models import Role
 from positions.models import Attribution, Position, Stance, Status
-from positions.selectors import stance_of, stances_as_of
+from positions.rule import stance_of, stances_as_of
 
 pytestmark = pytest.mark.django_db
 

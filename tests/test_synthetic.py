@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from actors.models import Actor, Role
 from positions import synthetic
 from positions.models import Attribution, Position, Status
-from positions.selectors import stances_as_of
+from positions.rule import stances_as_of
 from sources.models import Quote, Source
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_the_narrowed_query_decides_every_cell_as_the_whole_record_does():
     whole record would have it, at many dates."""
     import datetime as dt
 
-    from positions.selectors import resolve, statements_by_cell
+    from positions.rule import resolve, statements_by_cell
 
     synthetic.generate(positions=3000, seed=11, countries=12)
 
@@ -106,12 +106,13 @@ def test_the_narrowed_query_decides_every_cell_as_the_whole_record_does():
 
 def test_the_matrix_page_query_gives_the_rows_and_cells_of_the_full_load():
     """The matrix page reads a page of rows and their cells in one query, as
-    plain values (selectors.matrix without evidence); page by page, with and
+    plain values (stance_matrix without evidence); page by page, with and
     without filters, it must show the rows, counts and cells that loading
     the positions with their evidence gives."""
     import datetime as dt
 
-    from positions import selectors
+    from config.paging import PageOutOfRange
+    from positions.matrix import stance_matrix
     from positions.models import Topic
 
     synthetic.generate(positions=3000, seed=5, countries=40)
@@ -127,8 +128,8 @@ def test_the_matrix_page_query_gives_the_rows_and_cells_of_the_full_load():
         for params in views:
             page, pages = 1, 1
             while page <= pages:
-                fast = selectors.matrix(on=on, page=page, per_page=10, evidence=False, **params)
-                full = selectors.matrix(on=on, page=page, per_page=10, evidence=True, **params)
+                fast = stance_matrix(on=on, page=page, per_page=10, evidence=False, **params)
+                full = stance_matrix(on=on, page=page, per_page=10, evidence=True, **params)
                 assert [a.slug for a in fast.rows] == [a.slug for a in full.rows]
                 assert (fast.row_count, fast.pages) == (full.row_count, full.pages)
                 assert {k: summary(c) for k, c in fast.cells.items()} == {
@@ -137,19 +138,20 @@ def test_the_matrix_page_query_gives_the_rows_and_cells_of_the_full_load():
                 compared += len(fast.cells)
                 page, pages = page + 1, full.pages
     assert compared > 500
-    with pytest.raises(selectors.PageOutOfRange, match="There is no page 99"):
-        selectors.matrix(on=synthetic.END, topics=topics, page=99, evidence=False)
+    with pytest.raises(PageOutOfRange, match="There is no page 99"):
+        stance_matrix(on=synthetic.END, topics=topics, page=99, evidence=False)
 
 
 def test_a_cells_history_walked_forward_matches_resolving_each_date():
     """history() keeps only what can decide the cell as it walks the dates;
     every step must come out as resolving the whole record up to that date."""
-    from positions.selectors import as_of_from, history, statements_by_cell
+    from positions.history import history_of
+    from positions.rule import as_of_from, statements_by_cell
 
     synthetic.generate(positions=3000, seed=3, countries=12)
     steps = 0
     for (subject_id, topic_id), found in statements_by_cell(on=synthetic.END).items():
-        walked = history(found, subject_id=subject_id, topic_id=topic_id)
+        walked = history_of(found, subject_id=subject_id, topic_id=topic_id)
         days = sorted({s.position.as_of for s in found})
         assert [entry.on for entry in walked] == days
         for entry in walked:

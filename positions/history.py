@@ -1,0 +1,185 @@
+"""A cell's history and what changed between two dates, replayed from the
+one rule (``positions.rule``) at every date on which statements were made."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from actors.models import Actor
+
+from .models import CellStatement, Topic
+from .rule import (
+    CellStance,
+    Statement,
+    among,
+    as_of_from,
+    by_cell,
+    resolve,
+    statements,
+    statements_by_cell,
+)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A date on which statements were made in a cell, and the cell after them."""
+
+    on: dt.date
+    made: list[Statement]  # the statements made that day, highest weight first
+    cell: CellStance  # the cell as of that day
+
+    @property
+    def stance(self) -> str | None:
+        return self.cell.stance
+
+
+def history_of(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: int):
+    """Every dated step of one cell, oldest first.
+
+    Walked forward once: the cell after each date depends only on the own
+    words of its latest date, one own statement of the date before (where
+    claims start to count) and each claimant's latest claim, the same
+    statements ``latest_candidates`` narrows the matrix to. Resolving the
+    whole record up to every date was quadratic in the length of the record
+    (a lane of a timeline has hundreds of dates)."""
+    by_date: dict[dt.date, list[Statement]] = defaultdict(list)
+    for statement in cell_statements:
+        by_date[statement.position.as_of].append(statement)
+    steps = []
+    latest_own: list[Statement] = []
+    before_latest: list[Statement] = []
+    claims: dict[int, Statement] = {}
+    for day in sorted(by_date):
+        made = by_date[day]
+        own = [s for s in made if not s.is_claim]
+        if own:
+            before_latest, latest_own = latest_own[:1], own
+        for claim in (s for s in made if s.is_claim):
+            kept = claims.get(claim.position.claimant_id)
+            if kept is None or claim.sort_key < kept.sort_key:
+                claims[claim.position.claimant_id] = claim
+        deciding = [*latest_own, *before_latest, *claims.values()]
+        steps.append(
+            HistoryEntry(
+                on=day,
+                made=sorted(made, key=lambda s: (s.is_claim, s.sort_key)),
+                cell=resolve(deciding, subject_id=subject_id, topic_id=topic_id),
+            )
+        )
+    return steps
+
+
+def window_histories(
+    *,
+    subjects: Iterable[Actor | int],
+    topics: Iterable[object],
+    start: dt.date,
+    end: dt.date,
+) -> dict[tuple[int, int], list[HistoryEntry]]:
+    """Each cell's steps from ``start`` to ``end``, oldest first: first the cell
+    as it stood on ``start`` (with no statements of its own, when it had a
+    stance or claims then), then a step per date with statements after it.
+    Bounded by the window, not by the length of the record: the state on
+    ``start`` needs only the statements that decide it then. The statements
+    are plain values (:class:`CellPosition`); the few a page lists in full
+    get their evidence from :func:`with_evidence`."""
+    subjects, topics = list(subjects), list(topics)
+    grouped = by_cell(
+        [
+            *statements(
+                on=start, subjects=subjects, topics=topics, latest_only=True, evidence=False
+            ),
+            *statements(on=end, after=start, subjects=subjects, topics=topics, evidence=False),
+        ]
+    )
+    result = {}
+    for (subject_id, topic_id), found in grouped.items():
+        steps = [
+            e for e in history_of(found, subject_id=subject_id, topic_id=topic_id) if e.on > start
+        ]
+        then = as_of_from(found, on=start, subject_id=subject_id, topic_id=topic_id)
+        if then.current or then.claims:
+            steps.insert(0, HistoryEntry(on=start, made=[], cell=then))
+        result[subject_id, topic_id] = steps
+    return result
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """A cell whose stance differs between two dates, and what moved it."""
+
+    subject_id: int
+    topic_id: int
+    before: CellStance
+    after: CellStance
+    moved_by: list[Statement]  # statements made in the period that set the new stance
+
+
+def changes_in(
+    grouped: dict[tuple[int, int], list[Statement]], *, start: dt.date, end: dt.date
+) -> list[CellChange]:
+    """The cells of ``grouped`` (statements loaded for ``end`` or later) whose
+    stance as of ``end`` differs from their stance as of ``start``."""
+    changes = []
+    for (subject_id, topic_id), cell_statements in grouped.items():
+        before = as_of_from(cell_statements, on=start, subject_id=subject_id, topic_id=topic_id)
+        after = as_of_from(cell_statements, on=end, subject_id=subject_id, topic_id=topic_id)
+        if before.stance != after.stance:
+            moved_by = sorted(
+                (s for s in cell_statements if start < s.position.as_of <= end),
+                key=lambda s: (s.position.as_of, s.is_claim, s.rank),
+            )
+            changes.append(CellChange(subject_id, topic_id, before, after, moved_by))
+    return changes
+
+
+def changes_between(
+    *,
+    start: dt.date,
+    end: dt.date,
+    subjects: Iterable[Actor | int] | None = None,
+    topics: Iterable[object] | None = None,
+) -> list[CellChange]:
+    """The cells whose stance changed from ``start`` to ``end`` (``start`` first)."""
+    grouped = statements_by_cell(on=end, subjects=subjects, topics=topics)
+    return changes_in(grouped, start=start, end=end)
+
+
+def steps_sql(on: dt.date, topic_ids: list[int] | None) -> RawSQL:
+    """One row, (previous, following): the nearest dates before and after
+    ``on`` on which a statement that counts in the matrix was made on
+    ``topic_ids`` (every topic with None). Two index probes per topic."""
+    table = CellStatement._meta.db_table
+    params: list = [on, on]
+    per_topic = (
+        f"SELECT (SELECT x.as_of FROM {table} x WHERE x.topic_id = t.id AND x.as_of < %s "
+        f"ORDER BY x.as_of DESC LIMIT 1) AS previous, "
+        f"(SELECT x.as_of FROM {table} x WHERE x.topic_id = t.id AND x.as_of > %s "
+        f"ORDER BY x.as_of LIMIT 1) AS following "
+        f"FROM {Topic._meta.db_table} t WHERE 1 = 1" + among("t.id", topic_ids, params)
+    )
+    return RawSQL(f"SELECT MAX(previous), MIN(following) FROM ({per_topic}) per_topic", params)
+
+
+def as_date(value) -> dt.date | None:
+    # SQLite hands back a computed date (MAX of a date column) as its text.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def neighbouring_dates(
+    *, on: dt.date, topics: Iterable[object] | None = None
+) -> tuple[dt.date | None, dt.date | None]:
+    """The nearest dates before and after ``on`` on which a statement that
+    counts in the matrix was made, for stepping through the record. One
+    query (the matrix page has them from its own)."""
+    steps = steps_sql(on, None if topics is None else [getattr(t, "pk", t) for t in topics])
+    with connection.cursor() as cursor:
+        cursor.execute(steps.sql, steps.params)
+        previous, following = cursor.fetchone()
+    return as_date(previous), as_date(following)
