@@ -1,5 +1,8 @@
-"""The API's URLs, and errors raised by the models' own validation (or a
-race the database caught) turned into 400 and 409 responses."""
+"""What the apps' API modules share, importing none of them: filters and
+their input rules, errors raised by the models' own validation (or a race
+the database caught) turned into 400 and 409 responses, the API's 404 and
+its documentation pages. The router that imports the apps is
+``config.api_urls``."""
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -104,41 +107,6 @@ def violated_constraint(error: IntegrityError) -> tuple[type, str, str] | None:
                 field = fields[0] if len(fields) == 1 else "non_field_errors"
                 return model, field, str(constraint.violation_error_message)
     return None
-
-
-def urlpatterns():
-    """/api/v1/ (every resource and the shared semantics) and the schema with its docs."""
-    from django.urls import include, path
-    from drf_spectacular.views import SpectacularAPIView
-    from rest_framework.routers import DefaultRouter
-
-    from actors.api import ActorViewSet, RoleViewSet
-    from positions import api as positions_api
-    from sources.api import QuoteViewSet, SourceViewSet
-
-    router = DefaultRouter()
-    router.include_root_view = False
-    router.register("actors", ActorViewSet, basename="actor")
-    router.register("roles", RoleViewSet, basename="role")
-    router.register("topics", positions_api.TopicViewSet, basename="topic")
-    router.register("conditions", positions_api.ConditionViewSet, basename="condition")
-    router.register("sources", SourceViewSet, basename="source")
-    router.register("quotes", QuoteViewSet, basename="quote")
-    router.register("positions", positions_api.PositionViewSet, basename="position")
-    v1 = [
-        path("matrix/", positions_api.matrix, name="matrix"),
-        path("matrix/export/", positions_api.matrix_export, name="matrix-export"),
-        path("timeline/", positions_api.timeline, name="timeline"),
-        path("changes/", positions_api.changes, name="changes"),
-        path("history/", positions_api.history, name="history"),
-        *router.urls,
-    ]
-    return [
-        path("api/v1/", include((v1, "api"))),
-        path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-        path("api/docs/", api_docs, {"template": "api/swagger.html"}, name="api-docs"),
-        path("api/redoc/", api_docs, {"template": "api/redoc.html"}, name="api-redoc"),
-    ]
 
 
 # Swagger UI and Redoc are served from our own static files, but both set

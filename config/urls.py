@@ -3,7 +3,7 @@ import os
 from django.contrib import admin
 from django.urls import include, path
 
-from . import api
+from . import api_urls
 
 admin.site.site_header = "Ceasefire Positions — editors"
 admin.site.site_title = "Ceasefire Positions"
@@ -12,7 +12,7 @@ admin.site.index_title = "Actors, sources, quotes and positions"
 urlpatterns = [
     # Configurable so a public deployment need not advertise /admin/.
     path(os.environ.get("DJANGO_ADMIN_URL", "admin/"), admin.site.urls),
-    *api.urlpatterns(),
+    *api_urls.urlpatterns,
     path("actors/", include("actors.urls")),
     path("sources/", include("sources.urls")),
     path("", include("positions.urls")),

@@ -337,7 +337,7 @@ class TestReads:
         assert uk["quote"] == Position.objects.get(pk=uk["id"]).quote.text
 
     def test_csv_streams_a_few_rows_a_piece_and_loses_none(self, api, monkeypatch):
-        monkeypatch.setattr("positions.api.CSV_ROWS_PER_CHUNK", 2)
+        monkeypatch.setattr("positions.api.exports.CSV_ROWS_PER_CHUNK", 2)
         published = Position.objects.published().count()
         response = api.get(f"{API}/positions/export/")
         pieces = [piece.decode() for piece in response.streaming_content]

@@ -1,0 +1,267 @@
+"""How topics, conditions, positions and revisions read and are written in
+the API: the briefs nested in every answer, the read and write shapes of a
+position, and the revision an editor's change becomes."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+
+from actors.models import Actor
+from config.api import violated_constraint
+from config.concurrency import (
+    PreconditionFailed,
+    PreconditionRequired,
+    Seen,
+    Stale,
+    VersionRequired,
+)
+from config.serializers import (
+    CharField,
+    DateField,
+    PrimaryKeyRelatedField,
+    SlugRelatedField,
+    StrictModelSerializer,
+    URLField,
+)
+from sources.models import Quote, Source
+
+from .. import services
+from ..models import (
+    Condition,
+    Position,
+    Revision,
+    Topic,
+)
+
+# ------------------------------------------------------------------ briefs
+
+
+class ActorBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "iso_code"]
+
+
+class TopicBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["slug", "short_name", "question"]
+
+
+class SourceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "publisher", "title", "url", "published_on"]
+
+
+class QuoteNestedSerializer(serializers.ModelSerializer):
+    speaker = ActorBriefSerializer(allow_null=True)
+    source = SourceBriefSerializer()
+    is_verified = serializers.BooleanField(
+        help_text="The source's stored text contains these words."
+    )
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "text",
+            "speaker",
+            "speaker_label",
+            "said_on",
+            "said_on_precision",
+            "original_language",
+            "is_verified",
+            "source",
+        ]
+
+
+# ------------------------------------------------------------ topics, conditions
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    wordings = serializers.SlugRelatedField(slug_field="text", many=True, read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "short_name", "question", "description", "sort_order", "wordings"]
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Condition
+        fields = ["slug", "name", "description"]
+
+
+# ------------------------------------------------------------------ positions
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    """A position with everything needed to cite it: quote, speaker, source."""
+
+    actor = ActorBriefSerializer()
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    claimant = ActorBriefSerializer(allow_null=True)
+    conditions = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    quote = QuoteNestedSerializer()
+
+    class Meta:
+        model = Position
+        fields = [
+            "id",
+            "actor",
+            "topic",
+            "stance",
+            "attribution",
+            "claimant",
+            "as_of",
+            "status",
+            "summary",
+            "conditions",
+            "correction_note",
+            "quote",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class NewSourceSerializer(serializers.Serializer):
+    publisher = CharField(max_length=200)
+    title = CharField(max_length=500)
+    url = URLField(max_length=2000, required=False, allow_blank=True)
+    published_on = DateField()
+    author = CharField(max_length=300, required=False, allow_blank=True)
+    accessed_on = DateField(required=False, allow_null=True)
+    archive_url = URLField(max_length=2000, required=False, allow_blank=True)
+    language = CharField(max_length=8, required=False, default="en")
+    text = CharField(required=False, allow_blank=True)
+    editor_note = CharField(required=False, allow_blank=True)
+
+
+class NewQuoteSerializer(serializers.Serializer):
+    source = PrimaryKeyRelatedField(
+        queryset=Source.objects.all(), required=False, help_text="An existing source's id."
+    )
+    new_source = NewSourceSerializer(required=False, help_text="Or a source to record.")
+    text = CharField(help_text="The exact words, as in the source.")
+    speaker = SlugRelatedField(
+        slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
+    )
+    speaker_label = CharField(max_length=300, required=False, allow_blank=True)
+    said_on = DateField(required=False, allow_null=True)
+    said_on_precision = serializers.ChoiceField(choices=Quote.Precision.choices, required=False)
+    original_language = CharField(max_length=8, required=False, allow_blank=True)
+
+
+class PositionWriteSerializer(StrictModelSerializer):
+    actor = SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    topic = SlugRelatedField(slug_field="slug", queryset=Topic.objects.all())
+    claimant = SlugRelatedField(
+        slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
+    )
+    conditions = serializers.ListField(
+        child=SlugRelatedField(slug_field="slug", queryset=Condition.objects.all()),
+        required=False,
+        help_text="Slugs of the conditions the actor names.",
+    )
+    quote = PrimaryKeyRelatedField(
+        queryset=Quote.objects.select_related("source"),
+        required=False,
+        help_text="An existing quote's id; or give new_quote.",
+    )
+    new_quote = NewQuoteSerializer(
+        required=False, write_only=True, help_text="A quote to record with the position."
+    )
+    as_of = DateField(required=False, help_text="Defaults to the quote's date, else its source's.")
+
+    class Meta:
+        model = Position
+        fields = [
+            "actor",
+            "topic",
+            "stance",
+            "attribution",
+            "claimant",
+            "as_of",
+            "status",
+            "summary",
+            "conditions",
+            "correction_note",
+            "quote",
+            "new_quote",
+        ]
+        validators = []  # the model validates, through the service
+
+    def create(self, validated_data):
+        try:
+            return services.record_position(user=self.context["request"].user, **validated_data)
+        except IntegrityError as error:
+            # A new source's URL recorded by another writer since validation:
+            # answered where validation would have put it.
+            found = violated_constraint(error)
+            if found is None or found[0] is not Source:
+                raise
+            _, field, message = found
+            raise serializers.ValidationError(
+                {"new_quote": {"new_source": {field: [message]}}}
+            ) from error
+        except services.InvalidInput as error:
+            raise serializers.ValidationError(error.errors) from error
+        except services.Refused as error:
+            raise refusal(error) from error
+
+    def update(self, instance, validated_data):
+        """Through the write service, on the live row; ``self.outcome`` says
+        whether the change was applied or awaits review."""
+        if "new_quote" in validated_data:
+            raise serializers.ValidationError(
+                {"new_quote": ["A new quote can only be given when creating a position."]}
+            )
+        request = self.context["request"]
+        conditions = validated_data.pop("conditions", None)
+        try:
+            self.outcome = services.change_position(
+                position_id=instance.pk,
+                user=request.user,
+                values=validated_data,
+                conditions=conditions,
+                seen=Seen.from_request(request),
+            )
+        except services.InvalidInput as error:
+            raise serializers.ValidationError(error.errors) from error
+        except services.Refused as error:
+            raise refusal(error) from error
+        except VersionRequired as error:
+            raise PreconditionRequired() from error
+        except Stale as error:
+            raise PreconditionFailed() from error
+        return self.outcome.position
+
+
+def refusal(error: services.Refused) -> Exception:
+    if error.forbidden:
+        return PermissionDenied(error.message)
+    return serializers.ValidationError({error.field or "non_field_errors": [error.message]})
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    """An editor's change to a published position, held for a senior editor."""
+
+    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changes = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="Each changed column (``actor_id``, ``stance`` …) with its value "
+        'before and after: ``{"before": …, "after": …}``.',
+    )
+    conditions = serializers.DictField(
+        allow_null=True,
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Condition ids before and after, when the change names other conditions.",
+    )
+
+    class Meta:
+        model = Revision
+        fields = ["id", "position", "state", "changes", "conditions", "proposed_by", "proposed_at"]
+        read_only_fields = fields
