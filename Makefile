@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in parallel, one worker per core (pytest-xdist).
+TEST_WORKERS ?= auto
 DEV_ENV := DJANGO_DEBUG=1
 HTMX_VERSION := 2.0.11
 
@@ -13,7 +15,7 @@ HTMX_VERSION := 2.0.11
 
 help:
 	@echo "make run        set up, migrate, load the seed data, serve on http://$(HOST):$(PORT)/"
-	@echo "make test       set up, lint, check migrations, run the whole test suite"
+	@echo "make test       set up, lint, check migrations, run the whole test suite (TEST_WORKERS=1 for one process)"
 	@echo "make superuser  create an editor account for the admin"
 	@echo "make token USER_NAME=<name>  print (or create) that user's API token"
 	@echo "make format     apply ruff's formatting and safe fixes"
@@ -57,7 +59,7 @@ test: lint browser
 	@# The deployment checklist, on production settings (a throwaway key and host).
 	DJANGO_DEBUG= DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  DJANGO_ALLOWED_HOSTS=positions.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 browser:
 	@scripts/ensure-chromium

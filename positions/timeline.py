@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from html import escape
 
-from django.utils.safestring import mark_safe
+from django.template import engines
 from django.utils.text import Truncator
 
 from .history import HistoryEntry
@@ -58,6 +57,14 @@ class Span:
     def title(self) -> str:
         return f"{Stance(self.stance).label} from {short_date(self.start)}"
 
+    @property
+    def left(self) -> str:
+        return f"{self.x:.1f}"
+
+    @property
+    def breadth(self) -> str:
+        return f"{self.width:.1f}"
+
 
 @dataclass(frozen=True)
 class Marker:
@@ -77,30 +84,32 @@ class Marker:
         return self.statement.is_claim
 
     @property
-    def svg(self) -> str:
-        """The marker's link, hover text and shape. Written here rather than in
-        the template: a timeline has thousands of markers, and rendering them
-        node by node was half the page's time. Every value from the record
-        goes through escape()."""
+    def title(self) -> str:
+        """The hover text: when, who, the words and the stance."""
         p = self.statement.position
         claim = f" (claim by {p.claimant.name})" if self.is_claim else ""
         words = Truncator(p.quote.text).words(40, truncate=" …")
-        title = (
+        return (
             f"{short_date(p.as_of)}, {p.quote.speaker_name}{claim}: “{words}” — "
             f"{Stance(p.stance).label}"
         )
-        if self.is_claim:
-            left, top = self.box
-            shape = (
-                f'<rect x="{left:.1f}" y="{top:.1f}" width="10" height="10" '
-                f'transform="rotate(45 {self.x:.1f} {self.y:.1f})"></rect>'
-            )
-        else:
-            shape = f'<circle cx="{self.x:.1f}" cy="{self.y:.1f}" r="6"></circle>'
-        return mark_safe(
-            f'<a class="marker{" is-claim" if self.is_claim else ""}" href="{escape(self.href)}" '
-            f'data-anchor="{escape(self.anchor)}"><title>{escape(title)}</title>{shape}</a>'
-        )
+
+    # Coordinates as the SVG writes them, one decimal.
+    @property
+    def cx(self) -> str:
+        return f"{self.x:.1f}"
+
+    @property
+    def cy(self) -> str:
+        return f"{self.y:.1f}"
+
+    @property
+    def left(self) -> str:
+        return f"{self.box[0]:.1f}"
+
+    @property
+    def top(self) -> str:
+        return f"{self.box[1]:.1f}"
 
 
 @dataclass
@@ -118,26 +127,12 @@ class Lane:
         return self.y + (LANE_HEIGHT - BAR_HEIGHT) / 2
 
     @property
-    def spans_svg(self) -> str:
-        """The lane's spans: a bar each, its hover text and, where it fits, its
-        label. Written here for the reason given at :attr:`Marker.svg`; every
-        value from the record goes through escape()."""
-        label, bar_y, mid_y = escape(self.label), self.bar_y, self.mid_y
-        return mark_safe(
-            "".join(
-                f'<g class="span stance-{escape(span.stance)}">'
-                f"<title>{label}: {escape(span.title)}</title>"
-                f'<rect x="{span.x:.1f}" y="{bar_y:.1f}" width="{span.width:.1f}" '
-                f'height="{BAR_HEIGHT}" rx="3"></rect>'
-                + (
-                    f'<text x="{span.x:.1f}" dx="11" y="{mid_y:.1f}">{escape(span.label)}</text>'
-                    if span.label
-                    else ""
-                )
-                + "</g>"
-                for span in self.spans
-            )
-        )
+    def bar_top(self) -> str:
+        return f"{self.bar_y:.1f}"
+
+    @property
+    def middle(self) -> str:
+        return f"{self.mid_y:.1f}"
 
     @property
     def mid_y(self) -> float:
@@ -159,6 +154,7 @@ class Timeline:
     width: int = LABEL_WIDTH + PLOT_WIDTH + RIGHT_MARGIN
     axis_height: int = AXIS_HEIGHT
     label_width: int = LABEL_WIDTH
+    bar_height: int = BAR_HEIGHT
 
     @property
     def height(self) -> int:
@@ -167,6 +163,14 @@ class Timeline:
     @property
     def plot_right(self) -> int:
         return LABEL_WIDTH + PLOT_WIDTH
+
+    @property
+    def lanes_markup(self) -> str:
+        """The lanes' SVG, rendered and escaped by the Jinja2 engine: a
+        timeline has thousands of markers, and Django's engine took half the
+        page's time for them (README, "Performance")."""
+        template = engines["jinja2"].get_template("positions/_timeline_lanes.html")
+        return template.render({"timeline": self})
 
 
 def anchor_for(lane_key: str, statement: Statement) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "positions"
 
@@ -11,5 +11,5 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("conditions/", views.conditions, name="conditions"),
     path("search/", views.search, name="search"),
-    path("feed/", views.feed, name="feed"),
+    path("feed/", feeds.feed, name="feed"),
 ]

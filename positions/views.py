@@ -5,21 +5,16 @@ columns and lay them out."""
 from __future__ import annotations
 
 from dataclasses import replace
-
-# Django's escape() is this plus a check for lazy strings, paid a thousand times a page.
-from html import escape
 from typing import NamedTuple
 
-from django.contrib.syndication.views import Feed
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
@@ -33,7 +28,6 @@ from .cells import OWN_RANK
 from .forms import (
     AsOfPageForm,
     ConditionsForm,
-    FeedForm,
     MatrixForm,
     SearchForm,
     WindowForm,
@@ -64,12 +58,22 @@ def _wants_partial(request: HtmxHttpRequest) -> bool:
 
 
 class MatrixCell(NamedTuple):
-    actor: Actor
+    """One cell: the stance the rule gave it (and its change since the
+    earlier date), and the plain values the template writes of it."""
+
     topic: Topic
     stance: CellStance | None
     change: CellChange | None
-    url: str = ""
-    html: str = ""
+    url: str
+    css: str  # the stance's class, or "none"
+    empty: bool  # no statement at all in the cell
+    label: str  # the counted stance's label; "" when none of the actor's own
+    iso: str  # its date, as YYYY-MM-DD
+    date: str
+    via: str
+    claims: list[tuple[str, str]]  # (claimant's name, claimed stance)
+    conflict: bool
+    was: str  # with a change since the earlier date: the stance before it
 
 
 class MatrixColumn(NamedTuple):
@@ -82,93 +86,65 @@ class MatrixRow(NamedTuple):
     cells: list[MatrixCell]
     url: str  # the actor's page
 
-    @property
-    def html(self) -> str:
-        """The row, ``<tr>`` and all, for the reason given at _cell_html."""
-        actor = self.actor
-        iso = (
-            f' <abbr class="iso" title="ISO 3166-1 code">{escape(actor.iso_code)}</abbr>'
-            if actor.iso_code
-            else ""
-        )
-        link = escape(self.url)
-        return mark_safe(
-            f'<tr><th scope="row"><a href="{link}">{escape(actor.name)}</a>{iso}</th>'
-            + "".join(cell.html for cell in self.cells)
-            + "</tr>"
-        )
-
 
 def _row_sections(actors, cells_for):
-    """Countries, then organisations, each as ``(actor, cells)`` rows."""
+    """Countries, then organisations: ``(heading, rows, the rows' markup)``."""
     sections = {Actor.Kind.STATE: [], Actor.Kind.ORGANISATION: []}
     # One reverse() for every row's link, as for the cells'.
     actor_url = reverse("actors:detail", args=["ACTOR"])
     for actor in actors:
         row = MatrixRow(actor, cells_for(actor), actor_url.replace("ACTOR", actor.slug))
         sections[actor.kind].append(row)
+    rows_template = engines["jinja2"].get_template("positions/_matrix_rows.html")
     return [
-        ("Countries", sections[Actor.Kind.STATE]),
-        ("Organisations", sections[Actor.Kind.ORGANISATION]),
+        (heading, rows, rows_template.render({"rows": rows}) if rows else "")
+        for heading, rows in (
+            ("Countries", sections[Actor.Kind.STATE]),
+            ("Organisations", sections[Actor.Kind.ORGANISATION]),
+        )
     ]
 
 
-# Escaped once: the labels are ours, and a page writes hundreds.
-STANCE_LABELS = {stance: escape(label) for stance, label in Stance.choices}
+STANCE_LABELS = dict(Stance.choices)
 
 
-def _cell_html(cell: CellStance | None, change: CellChange | None, url: str) -> str:
-    """One matrix cell, ``<td>`` and all. Written here rather than in the
-    template: a page has a few hundred cells, and at a dozen template nodes
-    each, rendering them was half the page's time. Every value from the
-    record goes through escape()."""
+def _cell_view(
+    topic: Topic, cell: CellStance | None, change: CellChange | None, url: str
+) -> MatrixCell:
+    """One matrix cell as plain values, for the template's cell markup."""
     was = ""
     if change is not None:
         before = change.before.position
-        said_before = STANCE_LABELS[before.stance].lower() if before else "no statement"
-        was = (
-            '<span class="changed-note"><span class="mark-changed" aria-hidden="true">●</span> '
-            f"Changed; was {said_before}</span>"
-        )
+        was = STANCE_LABELS[before.stance].lower() if before else "no statement"
     current = cell.current if cell is not None else None
     position = current.position if current is not None else None
-    css = position.stance if position is not None else "none"
-    td = f'<td class="cell stance-{css}{" changed" if change is not None else ""}">'
-    if cell is None:
-        return mark_safe(f'{td}<span class="label none">No statement</span>{was}</td>')
-    if position is None:
-        said = '<span class="label none">No statement of its own</span>'
-    else:
-        via = ""
+    label = via = date = iso = ""
+    if position is not None:
+        label, date = STANCE_LABELS[position.stance], timeline.short_date(position.as_of)
+        iso = position.as_of.isoformat()
         if position.attribution == Attribution.SPEAKING_FOR:
             via = f"via {position.quote.speaker_name}"
         elif current.role_id:
             via = f"via {position.actor.name}"
         elif position.attribution == Attribution.REPORT:
             via = f"reported by {position.quote.speaker_name}"
-        said = (
-            f'<span class="label">{STANCE_LABELS[position.stance]}</span> '
-            f'<time datetime="{position.as_of.isoformat()}">'
-            f"{timeline.short_date(position.as_of)}</time>"
-            + (f' <span class="via">{escape(via)}</span>' if via else "")
-        )
-    claims = "".join(
-        '<span class="claim"><span class="mark-claim" aria-hidden="true">◆</span> '
-        f"{escape(claim.position.claimant.name)} claims: "
-        f"{STANCE_LABELS[claim.position.stance].lower()}</span>"
-        for claim in cell.claims
-    )
-    conflict = (
-        '<span class="conflict"><span class="mark-conflict" aria-hidden="true">⚠</span> '
-        "Conflicting statements</span>"
-        if cell.has_conflict
-        else ""
-    )
-    link = escape(url)
-    return mark_safe(
-        f'{td}<a class="cell-link" href="{link}" hx-get="{link}" hx-target="#detail" '
-        f'hx-swap="innerHTML show:#detail:top" hx-push-url="false">{said}{claims}{conflict}</a>'
-        f"{was}</td>"
+    return MatrixCell(
+        topic=topic,
+        stance=cell,
+        change=change,
+        url=url,
+        css=position.stance if position is not None else "none",
+        empty=cell is None,
+        label=label,
+        iso=iso,
+        date=date,
+        via=via,
+        claims=[
+            (claim.position.claimant.name, STANCE_LABELS[claim.position.stance].lower())
+            for claim in (cell.claims if cell is not None else ())
+        ],
+        conflict=cell is not None and cell.has_conflict,
+        was=was,
     )
 
 
@@ -245,7 +221,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
         for topic in grid.topics:
             cell, change = grid.cell(actor, topic), grid.change(actor, topic)
             url = prefix.replace("TOPIC", topic.slug) + as_of
-            row.append(MatrixCell(actor, topic, cell, change, url, _cell_html(cell, change, url)))
+            row.append(_cell_view(topic, cell, change, url))
         return row
 
     previous, following = (
@@ -510,89 +486,3 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"]
     results = search_backend.search(query) if query else None
     return render(request, template, {"form": form, "query": query, "results": results})
-
-
-class PositionFeed(Feed):
-    """Newly published, changed or retracted positions, newest change first."""
-
-    feed_type = Atom1Feed
-    limit = 50
-
-    def get_object(self, request, *args, **kwargs):
-        form = FeedForm(request.GET)
-        if not form.is_valid():
-            raise Http404("Unknown filter.")
-        topic_slug, actor_slug = form.cleaned_data["topic"], form.cleaned_data["actor"]
-        return {
-            "topic": get_object_or_404(Topic, slug=topic_slug) if topic_slug else None,
-            "actor": get_object_or_404(Actor, slug=actor_slug) if actor_slug else None,
-        }
-
-    def title(self, obj):
-        parts = [f"on {obj['topic'].short_name}" if obj["topic"] else ""]
-        parts.append(f"by {obj['actor'].name}" if obj["actor"] else "")
-        scope = " ".join(p for p in parts if p)
-        return f"Ceasefire Positions: changed positions {scope}".strip()
-
-    def link(self, obj):
-        return reverse("positions:matrix")
-
-    def subtitle(self, obj):
-        return "Stances on troop deployment, each tied to a verbatim quote in a dated source."
-
-    def items(self, obj):
-        positions = Position.objects.exclude(status=Status.DRAFT).with_evidence()
-        if obj["topic"]:
-            positions = positions.filter(topic=obj["topic"])
-        if obj["actor"]:
-            positions = positions.filter(actor=obj["actor"])
-        return positions.order_by("-updated_at", "-pk")[: self.limit]
-
-    def item_title(self, item: Position):
-        prefix = "Retracted: " if item.status == Status.RETRACTED else ""
-        claim = f" (as claimed by {item.claimant.name})" if item.claimant_id else ""
-        return f"{prefix}{item.actor.name} on {item.topic.short_name}: " + (
-            f"{item.get_stance_display()}{claim}, as of {item.as_of:%-d %B %Y}"
-        )
-
-    def item_description(self, item: Position):
-        quote = item.quote
-        lines = [f"“{quote.text}” — {quote.speaker_name}, {quote.said_on_display}."]
-        if item.summary:
-            lines.append(item.summary)
-        lines.append(f"Source: {quote.source}.")
-        if item.status == Status.RETRACTED:
-            lines.append(f"Correction: {item.correction_note}")
-        return "\n".join(lines)
-
-    def item_link(self, item: Position):
-        if item.actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
-            url = reverse("positions:cell", args=[item.actor.slug, item.topic.slug])
-            return f"{url}?{urlencode({'as_of': item.as_of.isoformat()})}#position-{item.pk}"
-        return reverse("actors:detail", args=[item.actor.slug]) + f"#position-{item.pk}"
-
-    def item_guid(self, item: Position):
-        return f"ceasefire-positions:position:{item.pk}"
-
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, item: Position):
-        return item.created_at
-
-    def item_updateddate(self, item: Position):
-        return item.updated_at
-
-    def item_categories(self, item: Position):
-        return [item.topic.short_name, item.get_stance_display()]
-
-
-position_feed = PositionFeed()
-
-
-@require_safe
-def feed(request: HttpRequest) -> HttpResponse:
-    """The Atom feed; a malformed filter is a 400 with a message, not a 404."""
-    form = FeedForm(request.GET)
-    if not form.is_valid():
-        return render(request, "positions/feed_error.html", {"form": form}, status=400)
-    return position_feed(request)
