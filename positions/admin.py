@@ -27,18 +27,7 @@ class PositionForm(ConcurrentEditForm):
 
     class Meta:
         model = Position
-        fields = [
-            "quote",
-            "actor",
-            "topic",
-            "stance",
-            "attribution",
-            "claimant",
-            "summary",
-            "as_of",
-            "status",
-            "correction_note",
-        ]
+        fields = services.EDITABLE  # what the write service may set
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,7 @@ from django.db.models.functions import RowNumber
 from actors.models import Actor, Role
 from config.paging import page_count, page_of, past_the_end
 
-from .history import CellChange, as_date, steps_sql
+from .history import CellChange, as_date, steps_sql, window_histories
 from .models import CellStatement
 from .rule import (
     SHOWN_COLUMNS,
@@ -219,3 +219,20 @@ def _moved_by(now: CellStance, since: dt.date) -> list[Statement]:
         (s for s in made if s.position.as_of > since),
         key=lambda s: (s.position.as_of, s.is_claim, s.rank),
     )
+
+
+def timeline_lanes(
+    *, topic, start: dt.date, end: dt.date, page: int, per_page: int
+) -> tuple[list[Actor], int, dict]:
+    """A topic's timeline, a page of lanes at a time, for the page and the
+    API alike: the rows (states, then organisations) that spoke on it up to
+    ``end``, how many there are in all, and each lane's steps in the window.
+    Raises PageOutOfRange past the last page."""
+    rows, count = page_of(
+        speaking_rows(on=end, topics=[topic]),
+        page=page,
+        per_page=per_page,
+        what="timeline",
+        noun="lanes",
+    )
+    return rows, count, window_histories(subjects=rows, topics=[topic], start=start, end=end)

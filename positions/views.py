@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from actors.models import Actor, Role
-from config.paging import PageOutOfRange, page_count, page_of, pager, slice_of
+from config.paging import PageOutOfRange, page_count, pager, slice_of
 
 from . import cache, timeline
 from . import search as search_backend
@@ -32,8 +32,8 @@ from .forms import (
     SearchForm,
     WindowForm,
 )
-from .history import CellChange, history_of, neighbouring_dates, window_histories
-from .matrix import MATRIX_PAGE_ROWS, speaking_rows, stance_matrix
+from .history import CellChange, history_of, neighbouring_dates
+from .matrix import MATRIX_PAGE_ROWS, stance_matrix, timeline_lanes
 from .models import Attribution, Condition, Position, Stance, Status, Topic
 from .rule import (
     END_OF_RECORD,
@@ -360,17 +360,12 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     per_page = MATRIX_PAGE_ROWS
     try:
-        rows, row_count = page_of(
-            speaking_rows(on=end, topics=[topic]),
-            page=page,
-            per_page=per_page,
-            what="timeline",
-            noun="lanes",
+        rows, row_count, steps = timeline_lanes(
+            topic=topic, start=start, end=end, page=page, per_page=per_page
         )
     except PageOutOfRange as error:
         form.add_error("page", str(error))
         return render(request, "positions/topic_detail.html", context, status=404)
-    steps = window_histories(subjects=rows, topics=[topic], start=start, end=end)
     chart, record, recorded = timeline.lanes_and_record(
         (
             (

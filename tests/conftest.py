@@ -124,6 +124,24 @@ def query_counts(client, urls) -> dict[str, int]:
     return result
 
 
+def opened_form(client, url) -> dict:
+    """An admin form as the browser would submit it, unchanged."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            value = ""
+        elif isinstance(value, list):
+            value = [str(v) for v in value]
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        data[name] = value
+    return data
+
+
 @pytest.fixture
 def make() -> Factory:
     return Factory()

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from positions.models import Status
 from sources.models import Quote
+from tests.conftest import opened_form
 
 pytestmark = pytest.mark.django_db
 
@@ -41,23 +42,6 @@ def two_editors(editor, django_user_model, client):
     first_client.force_login(editor)
     second_client.force_login(second)
     return first_client, second_client
-
-
-def opened_form(client, url) -> dict:
-    """The change form as the browser would submit it, unchanged."""
-    response = client.get(url)
-    form = response.context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None:
-            value = ""
-        elif isinstance(value, list):
-            value = [str(v) for v in value]
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        data[name] = value
-    return data
 
 
 def test_second_admin_save_of_a_position_is_refused(two_editors, position):

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from positions.models import Position, Revision, Status
+from tests.conftest import opened_form
 
 pytestmark = pytest.mark.django_db
 
@@ -59,21 +60,7 @@ def revert_url(position, history_entry):
 
 
 def revert_form(client, position, history_entry) -> dict:
-    """The revert form as the browser would submit it, unchanged."""
-    response = client.get(revert_url(position, history_entry))
-    assert response.status_code == 200
-    form = response.context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None:
-            value = ""
-        elif isinstance(value, list):
-            value = [str(v) for v in value]
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        data[name] = value
-    return data
+    return opened_form(client, revert_url(position, history_entry))
 
 
 def retract(position, note="Misread: not Poland."):

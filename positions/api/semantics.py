@@ -18,15 +18,15 @@ from rest_framework.response import Response
 
 from actors.models import Actor
 from config.api import without_nul
-from config.paging import PageOutOfRange, page_count, page_of
+from config.paging import PageOutOfRange, page_count
 from config.serializers import (
     DateField,
 )
 
 from .. import cache
 from ..forms import window
-from ..history import HistoryEntry, history_of, window_histories
-from ..matrix import MATRIX_PAGE_ROWS, Matrix, speaking_rows, stance_matrix
+from ..history import HistoryEntry, history_of
+from ..matrix import MATRIX_PAGE_ROWS, Matrix, stance_matrix, timeline_lanes
 from ..models import (
     Stance,
     Topic,
@@ -330,16 +330,11 @@ def timeline(request):
     topic, start, end = params["topic"], params["start"], params["end"]
     page, per_page = params.get("page", 1), params.get("page_size", MATRIX_PAGE_ROWS)
     try:
-        rows, count = page_of(
-            speaking_rows(on=end, topics=[topic]),
-            page=page,
-            per_page=per_page,
-            what="timeline",
-            noun="lanes",
+        rows, count, steps = timeline_lanes(
+            topic=topic, start=start, end=end, page=page, per_page=per_page
         )
     except PageOutOfRange as error:
         raise NotFound({"page": [str(error)]}) from error
-    steps = window_histories(subjects=rows, topics=[topic], start=start, end=end)
     records = statement_records(s for lane in steps.values() for e in lane for s in e.made)
     briefs = _briefs(rows)
     # A TimelineSerializer's answer, written as the matrix's is (see _matrix_payload).
