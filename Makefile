@@ -9,6 +9,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 DEV_ENV := DJANGO_DEBUG=1
 HTMX_VERSION := 2.0.11
+AXE_VERSION := 4.14.1
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve migrate seed superuser token test browser bench lint format lock vendor clean
@@ -21,7 +22,7 @@ help:
 	@echo "make format     apply ruff's formatting and safe fixes"
 	@echo "make bench      benchmark every page and endpoint, 1k to 1M positions (BENCH_ARGS=--quick)"
 	@echo "make lock       re-pin requirements/*.txt from pyproject.toml"
-	@echo "make vendor     re-fetch htmx $(HTMX_VERSION) from the npm registry into static/vendor/"
+	@echo "make vendor     re-fetch htmx $(HTMX_VERSION) (static/vendor/) and axe-core $(AXE_VERSION) (tests/browser/vendor/) from the npm registry"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.12 ...")'
@@ -83,6 +84,9 @@ vendor:
 	cd $$(mktemp -d) && npm pack --silent htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-$(HTMX_VERSION).tgz && \
 	  cp package/dist/htmx.min.js package/LICENSE $(CURDIR)/static/vendor/htmx/
 	@echo "htmx $(HTMX_VERSION) vendored in static/vendor/htmx/"
+	cd $$(mktemp -d) && npm pack --silent axe-core@$(AXE_VERSION) && tar xzf axe-core-$(AXE_VERSION).tgz && \
+	  cp package/axe.min.js package/LICENSE $(CURDIR)/tests/browser/vendor/axe-core/
+	@echo "axe-core $(AXE_VERSION) vendored in tests/browser/vendor/axe-core/ (the browser tests' accessibility checks)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -2,6 +2,7 @@
 every change form and inline (``config.concurrency``), and history reverts
 that run in one transaction and check the live version like any save."""
 
+from django import forms
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.db import router, transaction
@@ -42,7 +43,10 @@ class SafeAutocompleteSelect(_KnownChoices, AutocompleteSelect):
 
 
 class SafeAutocompleteSelectMultiple(_KnownChoices, AutocompleteSelectMultiple):
-    pass
+    @property
+    def media(self):
+        # Select2's inline search box has no label: the script names it.
+        return super().media + forms.Media(js=["js/select2-labels.js"])
 
 
 class _SafeAutocompleteFields:

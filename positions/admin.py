@@ -179,8 +179,8 @@ class PositionAdmin(VersionedAdmin):
     readonly_fields = ["pending_revisions"]
 
     def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        return fields if obj is not None else [f for f in fields if f != "pending_revisions"]
+        fields = [f for f in super().get_fields(request, obj) if f != "pending_revisions"]
+        return [*fields, "pending_revisions"] if obj is not None else fields
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -207,17 +207,20 @@ class PositionAdmin(VersionedAdmin):
         pending = obj.revisions.filter(state=Revision.State.PENDING).select_related("proposed_by")
         if not pending:
             return "None"
-        return format_html_join(
-            format_html("<br>"),
-            '<a href="{}">Revision {}</a> by {}, {}',
-            (
+        return format_html(
+            '<ul class="pending-revisions">{}</ul>',
+            format_html_join(
+                "",
+                '<li><a href="{}">Revision {}</a> by {}, {}</li>',
                 (
-                    reverse("admin:positions_revision_change", args=[r.pk]),
-                    r.pk,
-                    r.proposed_by,
-                    f"{r.proposed_at:%Y-%m-%d %H:%M}",
-                )
-                for r in pending
+                    (
+                        reverse("admin:positions_revision_change", args=[r.pk]),
+                        r.pk,
+                        r.proposed_by,
+                        f"{r.proposed_at:%Y-%m-%d %H:%M}",
+                    )
+                    for r in pending
+                ),
             ),
         )
 
@@ -370,3 +373,16 @@ class RevisionAdmin(SimpleHistoryAdmin):
 
 def _field_of(column: str):
     return next(f for f in Position._meta.concrete_fields if f.attname == column)
+
+
+def _shown(column: str, value) -> str:
+    """A revision's value as the reviewer reads it: a related record by name."""
+    field = _field_of(column)
+    if value is None or value == "":
+        return "—"
+    if field.is_relation:
+        found = field.related_model._default_manager.filter(pk=value).first()
+        return str(found) if found is not None else f"#{value} (deleted)"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value

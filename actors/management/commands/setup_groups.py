@@ -19,6 +19,7 @@ MODELS = [
     "condition",
     "position",
     "positioncondition",
+    "revision",
 ]
 
 
