@@ -12,12 +12,15 @@ HTMX_VERSION := 2.0.11
 AXE_VERSION := 4.14.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed superuser token test browser bench lint format lock vendor clean
+.PHONY: help install run serve migrate seed superuser editor token test browser bench lint format lock vendor clean
 
 help:
-	@echo "make run        set up, migrate, load the seed data, serve on http://$(HOST):$(PORT)/"
+	@echo "make run        set up, migrate, create the editorial groups, load the seed data,"
+	@echo "                serve on http://$(HOST):$(PORT)/ (HOST=0.0.0.0 PORT=8080 make run to change)"
 	@echo "make test       set up, lint, check migrations, run the whole test suite (TEST_WORKERS=1 for one process)"
-	@echo "make superuser  create an editor account for the admin"
+	@echo "make superuser  create an administrator account for the admin"
+	@echo "make editor USER_NAME=<name> GROUP=editor|senior-editor|analyst"
+	@echo "                create a staff account in that group and print its API token"
 	@echo "make token USER_NAME=<name>  print (or create) that user's API token"
 	@echo "make format     apply ruff's formatting and safe fixes"
 	@echo "make bench      benchmark every page and endpoint, 1k to 1M positions (BENCH_ARGS=--quick)"
@@ -38,13 +41,24 @@ migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 
 seed: migrate
+	$(DEV_ENV) $(BIN)/python manage.py setup_groups
 	$(DEV_ENV) $(BIN)/python manage.py load_seed
 
-run: seed
+# Development settings for `.venv/bin/python manage.py ...` typed by hand
+# (manage.py reads .env; the real environment wins). Never overwritten.
+.env:
+	@printf '# Read by manage.py (made by make run): development settings.\nDJANGO_DEBUG=1\n' > $@
+
+run: seed .env
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 superuser: migrate
 	$(DEV_ENV) $(BIN)/python manage.py createsuperuser
+
+# A staff account in an editorial group, with an API token printed once.
+editor: seed
+	@test -n "$(USER_NAME)" || (echo "usage: make editor USER_NAME=<name> GROUP=editor" >&2; exit 2)
+	$(DEV_ENV) $(BIN)/python manage.py create_editor $(USER_NAME) --group $(or $(GROUP),editor)
 
 # An API token for an existing user: make token USER_NAME=editor
 token: migrate

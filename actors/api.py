@@ -1,12 +1,20 @@
-"""Actors and their roles, read-only: editors change them in the admin."""
+"""Actors and their roles: read by everyone; written by editors' tools with a
+token (the same permissions as the admin), every reference by slug."""
 
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from .models import Actor, Role
+from config.concurrency import VersionedUpdates
+from config.serializers import CharField, CleanModelSerializer, SlugField, SlugRelatedField
+
+from .models import Actor, ActorAlias, Role
+from .names import actors_named, unique_slug
+
+WRITABLE = ["get", "post", "put", "patch", "head", "options"]  # nothing here is deleted
 
 
 class RoleSerializer(serializers.ModelSerializer):
@@ -79,16 +87,104 @@ def with_current_roles(actors, *, on=None):
     )
 
 
+class ActorWriteSerializer(CleanModelSerializer):
+    """An actor as a tool writes it: references by slug, the slug made from
+    the name when left out, aliases as a list of names."""
+
+    slug = SlugField(
+        max_length=200,
+        required=False,
+        help_text="Made from the name when left out: ASCII (any script transliterated), "
+        "unique (a number is added when it must be).",
+    )
+    aliases = serializers.ListField(
+        child=CharField(max_length=200),
+        required=False,
+        help_text="Other names, for search and look-up; when given, replaces the list.",
+    )
+
+    class Meta(CleanModelSerializer.Meta):
+        model = Actor
+        fields = ["slug", "name", "kind", "iso_code", "wikidata_id", "description", "aliases"]
+
+    def validate(self, attrs):
+        self.alias_names = attrs.pop("aliases", None)
+        if self.instance is None and not attrs.get("slug") and attrs.get("name"):
+            attrs["slug"] = unique_slug(attrs["name"], Actor)
+        attrs = super().validate(attrs)
+        if self.alias_names is not None:
+            duplicates = {n for n in self.alias_names if self.alias_names.count(n) > 1}
+            if duplicates or any(not n.strip() for n in self.alias_names):
+                raise serializers.ValidationError(
+                    {"aliases": ["Give each alias once, and none empty."]}
+                )
+        return attrs
+
+    @transaction.atomic
+    def save(self, **kwargs):
+        actor = super().save(**kwargs)
+        if self.alias_names is not None:
+            actor.aliases.exclude(name__in=self.alias_names).delete()
+            for name in self.alias_names:
+                ActorAlias.objects.get_or_create(actor=actor, name=name.strip())
+        return actor
+
+    def to_representation(self, instance):
+        return ActorSerializer(with_current_roles(Actor.objects.filter(pk=instance.pk)).get()).data
+
+
+class RoleWriteSerializer(CleanModelSerializer):
+    """An office or a membership, its holder and organisation by slug."""
+
+    holder = SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    organisation = SlugRelatedField(
+        slug_field="slug",
+        queryset=Actor.objects.all(),
+        help_text="The state or organisation the office is in, or the bloc of a membership.",
+    )
+
+    class Meta(CleanModelSerializer.Meta):
+        model = Role
+        fields = [
+            "id",
+            "holder",
+            "organisation",
+            "kind",
+            "title",
+            "speaks_for_rank",
+            "start_date",
+            "end_date",
+        ]
+        read_only_fields = ["id"]
+
+
 class ActorFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Actor.Kind.choices)
     group = filters.CharFilter(
         method="filter_group", help_text="Members today of this bloc (its slug)."
     )
     q = filters.CharFilter(method="filter_q", help_text="Part of a name or an alias.")
+    name = filters.CharFilter(
+        method="filter_name",
+        help_text="A name or alias, exactly, but for case, accents, punctuation and "
+        "romanisation (Sergey finds Sergei, Szijjarto finds Szijjártó).",
+    )
+    iso = filters.CharFilter(
+        field_name="iso_code", method="filter_code", help_text="A state's ISO 3166-1 code."
+    )
+    wikidata = filters.CharFilter(
+        field_name="wikidata_id", method="filter_code", help_text="A Wikidata QID, e.g. Q212."
+    )
 
     class Meta:
         model = Actor
-        fields = ["kind", "group", "q"]
+        fields = ["kind", "group", "q", "name", "iso", "wikidata"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(pk__in=actors_named(value))
+
+    def filter_code(self, queryset, name, value):
+        return queryset.filter(**{name: value.strip().upper()})
 
     def filter_group(self, queryset, name, value):
         members = (
@@ -107,15 +203,35 @@ class ActorFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="States, organisations, officials and experts"),
     retrieve=extend_schema(summary="One actor, with its offices and memberships today"),
+    create=extend_schema(
+        summary="Record an actor, with its aliases (editors)",
+        request=ActorWriteSerializer,
+        responses={201: ActorSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace an actor's fields (editors)",
+        request=ActorWriteSerializer,
+        responses={200: ActorSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Correct some of an actor's fields (editors)",
+        request=ActorWriteSerializer,
+        responses={200: ActorSerializer},
+    ),
 )
-class ActorViewSet(viewsets.ReadOnlyModelViewSet):
+class ActorViewSet(VersionedUpdates, viewsets.ModelViewSet):
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    serializer_class = ActorSerializer
     filterset_class = ActorFilter
     lookup_field = "slug"
+    http_method_names = WRITABLE
 
     def get_queryset(self):
         return with_current_roles(Actor.objects.order_by("name", "pk"))
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return ActorWriteSerializer
+        return ActorSerializer
 
 
 class RoleFilter(filters.FilterSet):
@@ -137,11 +253,22 @@ class RoleFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Offices and memberships over time"),
     retrieve=extend_schema(summary="One office or membership"),
+    create=extend_schema(
+        summary="Record an office or a membership (editors)", request=RoleWriteSerializer
+    ),
+    update=extend_schema(summary="Replace a role's fields (editors)"),
+    partial_update=extend_schema(summary="Correct some of a role's fields (editors)"),
 )
-class RoleViewSet(viewsets.ReadOnlyModelViewSet):
+class RoleViewSet(VersionedUpdates, viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
-    serializer_class = RoleSerializer
     filterset_class = RoleFilter
+    http_method_names = WRITABLE
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return RoleWriteSerializer
+        return RoleSerializer
+
     queryset = Role.objects.select_related("holder", "organisation").order_by(
         "organisation__name", "start_date", "pk"
     )

@@ -85,5 +85,16 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="The ETag from reading the record: the change is refused (412) if someone "
-    "else saved it since. Leave it out to overwrite regardless.",
+    "else saved it since. Required (428 without it) to change a published or retracted "
+    "position; elsewhere, leave it out to write regardless.",
 )
+
+
+def closed_request_bodies(result, generator, request, public):
+    """Write bodies take only the fields they list (config.serializers.
+    RejectUnknownFields): say so in the schema, so clients and the fuzzer
+    know an unknown field is an error."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result

@@ -1,5 +1,7 @@
 """Serializer behaviour shared by the apps' API modules."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
@@ -69,6 +71,26 @@ class SlugRelatedField(serializers.SlugRelatedField):
         return super().run_validation(data)
 
 
+class RejectUnknownFields:
+    """A write naming a field the serializer does not have is refused with a
+    400 that names it: a typo like ``said_date`` would otherwise return 201
+    and lose the date. Read-only fields sent back from a read are ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                known = ", ".join(name for name, f in self.fields.items() if not f.read_only)
+                raise serializers.ValidationError(
+                    {name: [f"Unknown field. The fields are: {known}."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(RejectUnknownFields, serializers.Serializer):
+    pass
+
+
 STRICT_FIELD_MAPPING = {
     **serializers.ModelSerializer.serializer_field_mapping,
     models.CharField: CharField,
@@ -79,7 +101,7 @@ STRICT_FIELD_MAPPING = {
 }
 
 
-class StrictModelSerializer(serializers.ModelSerializer):
+class StrictModelSerializer(RejectUnknownFields, serializers.ModelSerializer):
     serializer_field_mapping = STRICT_FIELD_MAPPING
     serializer_related_field = PrimaryKeyRelatedField
 

@@ -16,6 +16,7 @@ compare the table after edits through each path with a full rebuild.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -23,7 +24,7 @@ from django.db.models import Q
 from actors.models import Actor, Role
 from sources.models import Quote
 
-from .models import Attribution, CellStatement, Position, Status
+from .models import Attribution, CellStatement, Position, Status, Topic
 
 CHUNK = 500
 OWN_RANK = 0
@@ -41,8 +42,10 @@ def _speaking(role: str) -> str:
     return f"{role}.kind = 'office' AND {role}.speaks_for_rank IS NOT NULL"
 
 
-def _rows_sql(where: str) -> str:
-    """SELECT of the rows ``positions`` matching ``where`` (on alias p) count in."""
+def _rows_sql(where: str, *, published_only: bool = True) -> str:
+    """SELECT of the rows ``positions`` matching ``where`` (on alias p) count in
+    (or, with ``published_only`` off, would count in once published)."""
+    status = f"p.status = '{Status.PUBLISHED}'" if published_only else "1 = 1"
     position = Position._meta.db_table
     actor = Actor._meta.db_table
     role = Role._meta.db_table
@@ -65,7 +68,7 @@ def _rows_sql(where: str) -> str:
         f"THEN ({best_office.format('r.id')}) END "
         f"FROM {position} p JOIN {actor} a ON a.id = p.actor_id "
         f"JOIN {quote} q ON q.id = p.quote_id "
-        f"WHERE p.status = '{Status.PUBLISHED}' "
+        f"WHERE {status} "
         f"AND a.kind IN ('{Actor.Kind.STATE}', '{Actor.Kind.ORGANISATION}') AND {where}"
     )
     # An official's words count once for each body an office spoke for on the
@@ -76,7 +79,7 @@ def _rows_sql(where: str) -> str:
         f"THEN {REPORT_PENALTY} ELSE 0 END, "
         f"p.attribution = '{Attribution.CLAIM}', p.claimant_id, r.id "
         f"FROM {position} p JOIN {role} r ON r.holder_id = p.actor_id "
-        f"WHERE p.status = '{Status.PUBLISHED}' AND {_speaking('r')} AND {_held('r', 'p')} "
+        f"WHERE {status} AND {_speaking('r')} AND {_held('r', 'p')} "
         f"AND NOT EXISTS (SELECT 1 FROM {role} b WHERE b.holder_id = r.holder_id "
         f"AND b.organisation_id = r.organisation_id AND {_speaking('b')} AND {_held('b', 'p')} "
         f"AND (b.speaks_for_rank < r.speaks_for_rank "
@@ -112,6 +115,42 @@ def refresh_for_actors(actor_ids: Iterable[int]) -> None:
             Q(actor_id__in=actor_ids) | Q(quote__speaker_id__in=actor_ids)
         ).values_list("pk", flat=True)
     )
+
+
+class Counted(NamedTuple):
+    """A cell a position counts in: whose row and which column, and through
+    which office when an official's words count for a state or body."""
+
+    actor: str  # slug
+    topic: str  # slug
+    is_claim: bool
+    office: str | None  # the office's title
+    organisation: str | None  # the office's state or body (slug)
+
+
+def counted_in(position_ids: Iterable[int]) -> dict[int, list[Counted]]:
+    """Where each of these positions counts on its date, by the rule of the
+    index above; drafts and retractions where they would count if published.
+    One query, none for none."""
+    ids = sorted(set(position_ids))
+    if not ids:
+        return {}
+    actor, topic, role = Actor._meta.db_table, Topic._meta.db_table, Role._meta.db_table
+    rows = _rows_sql(f"p.id IN ({', '.join(['%s'] * len(ids))})", published_only=False)
+    sql = (
+        f"WITH c (position_id, subject_id, topic_id, as_of, rank, is_claim, claimant_id, "
+        f"role_id) AS ({rows}) "
+        f"SELECT c.position_id, a.slug, t.slug, c.is_claim, r.title, o.slug "
+        f"FROM c JOIN {actor} a ON a.id = c.subject_id JOIN {topic} t ON t.id = c.topic_id "
+        f"LEFT JOIN {role} r ON r.id = c.role_id LEFT JOIN {actor} o ON o.id = r.organisation_id "
+        f"ORDER BY c.position_id, c.rank, a.slug"
+    )
+    found: dict[int, list[Counted]] = {pk: [] for pk in ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids * 2)
+        for position_id, *fields in cursor.fetchall():
+            found[position_id].append(Counted(*fields[:2], bool(fields[2]), *fields[3:]))
+    return found
 
 
 def rebuild() -> int:

@@ -227,7 +227,7 @@ class Position(models.Model):
         quote = self.quote
         if quote.said_on and self.as_of < quote.said_on:
             errors["as_of"] = f"The stance cannot predate the words ({quote.said_on:%Y-%m-%d})."
-        if self.as_of > quote.source.published_on:
+        if quote.source.published_on and self.as_of > quote.source.published_on:
             errors["as_of"] = (
                 f"The stance cannot postdate its source ({quote.source.published_on:%Y-%m-%d})."
             )

@@ -1,5 +1,6 @@
 """Sources and quotes: read by everyone, written by editors' tools with a token."""
 
+from django.db.models import F
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -93,7 +94,7 @@ class SourceViewSet(VersionedUpdates, viewsets.ModelViewSet):
     http_method_names = WRITABLE
 
     def get_queryset(self):
-        sources = Source.objects.order_by("-published_on", "-pk")
+        sources = Source.objects.order_by(F("published_on").desc(nulls_last=True), "-pk")
         if not can_see_drafts(self.request.user):
             sources = public_sources(sources)
         if self.action == "list":

@@ -34,7 +34,13 @@ class Source(models.Model):
         blank=True,
         help_text="Stored normalised: tracking parameters, fragments and trailing slashes go.",
     )
-    published_on = models.DateField("published", validators=[validate_date_in_range])
+    published_on = models.DateField(
+        "published",
+        null=True,
+        blank=True,
+        validators=[validate_date_in_range],
+        help_text="Empty when the page gives no date: each quote then needs its said date.",
+    )
     author = models.CharField(max_length=300, blank=True)
     accessed_on = models.DateField(
         "accessed", null=True, blank=True, validators=[validate_date_in_range]
@@ -77,6 +83,7 @@ class Source(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(accessed_on__isnull=True)
+                | Q(published_on__isnull=True)
                 | Q(accessed_on__gte=models.F("published_on")),
                 name="source_accessed_after_published",
                 violation_error_message="A source cannot be accessed before it was published.",
@@ -84,7 +91,8 @@ class Source(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.publisher}: {self.title} ({self.published_on:%Y-%m-%d})"
+        published = f"{self.published_on:%Y-%m-%d}" if self.published_on else "undated"
+        return f"{self.publisher}: {self.title} ({published})"
 
     def clean(self):
         try:
@@ -205,10 +213,16 @@ class Quote(models.Model):
                 self.said_on = dt.date(self.said_on.year, 1, 1)
         if self.source_id:
             source = self.source
-            if self.said_on and self.said_on > source.published_on:
+            if self.said_on and source.published_on and self.said_on > source.published_on:
                 errors["said_on"] = (
                     f"Words cannot be said after the source was published "
                     f"({source.published_on:%Y-%m-%d})."
+                )
+            if self.said_on is None and source.published_on is None:
+                # A position's date comes from one or the other.
+                errors["said_on"] = (
+                    "The source has no publication date, so give the date the words "
+                    "were said (with its precision: day, month or year)."
                 )
             if self.text and source.text and not occurs_in(self.text, source.text):
                 errors["text"] = (

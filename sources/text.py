@@ -3,7 +3,7 @@
 import hashlib
 import re
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote_plus, unquote_plus, urlsplit, urlunsplit
 
 # Query parameters that identify a campaign or a click, never the document.
 TRACKING_PARAMS = frozenset(
@@ -37,12 +37,26 @@ def normalize_url(url: str) -> str:
     path = re.sub(r"/{2,}", "/", parts.path) or "/"
     if path != "/":
         path = path.rstrip("/")
-    query = sorted(
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
+    return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
+
+
+def _clean_query(query: str) -> str:
+    """The query without tracking parameters, sorted; a parameter given
+    without "=" (``?open``) stays so, since some servers read the two apart."""
+    kept = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        bare = "=" not in part
+        key, _, value = part.partition("=")
+        key, value = unquote_plus(key), unquote_plus(value)
+        if key.lower() in TRACKING_PARAMS or key.lower().startswith(TRACKING_PREFIXES):
+            continue
+        kept.append((key, value, bare))
+    return "&".join(
+        quote_plus(key) if bare else f"{quote_plus(key)}={quote_plus(value)}"
+        for key, value, bare in sorted(kept)
     )
-    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 
 
 _TYPOGRAPHIC = str.maketrans(

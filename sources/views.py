@@ -1,7 +1,7 @@
 """Source pages: what was published, where and when, the quotes taken from
 it and the positions drawn from those quotes."""
 
-from django.db.models import OuterRef, Prefetch
+from django.db.models import F, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -24,7 +24,9 @@ def source_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "sources/source_list.html", {"form": form}, status=400)
     page = form.cleaned_data["page"]
-    ordered = public_sources(Source.objects.defer("text")).order_by("-published_on", "title", "pk")
+    ordered = public_sources(Source.objects.defer("text")).order_by(
+        F("published_on").desc(nulls_last=True), "title", "pk"
+    )
     try:
         ids, total = ids_of_page(
             ordered, page=page, per_page=SOURCES_PER_PAGE, what="list", noun="sources"

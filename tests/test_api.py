@@ -153,6 +153,15 @@ class TestReads:
                     "published_on": "2025-02-25",
                 },
             },
+            # Peskov's words count in Russia's row, through his office.
+            "counts_for": [
+                {
+                    "actor": "russia",
+                    "topic": "reassurance-force",
+                    "why": "office",
+                    "office": "Kremlin spokesman",
+                }
+            ],
             "created_at": body["created_at"],
             "updated_at": body["updated_at"],
         }

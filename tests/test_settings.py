@@ -94,3 +94,20 @@ def test_postgresql_options_keep_what_the_url_sets_and_add_no_jit():
         "sslmode": "require",
         "options": "-c statement_timeout=5000",
     }
+
+
+def test_manage_py_reads_a_local_env_file_under_the_real_environment(tmp_path, monkeypatch):
+    """What lets README's `.venv/bin/python manage.py …` commands run as written."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("manage", ROOT / "manage.py")
+    manage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(manage)
+    env = tmp_path / ".env"
+    env.write_text("# a comment\nDJANGO_DEBUG=1\nCACHE_KEY_PREFIX='from-file'\n\nnot a line\n")
+    monkeypatch.delenv("DJANGO_DEBUG", raising=False)
+    monkeypatch.setenv("CACHE_KEY_PREFIX", "from-environment")
+    manage.read_env_file(env)
+    assert os.environ["DJANGO_DEBUG"] == "1"
+    assert os.environ["CACHE_KEY_PREFIX"] == "from-environment"
+    manage.read_env_file(tmp_path / "missing")

@@ -256,6 +256,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_ANON_RATE", "120/minute"),
         "user": os.environ.get("API_USER_RATE", "1200/minute"),
+        # Reads with the token of an analyst, editor or senior editor.
+        "research": os.environ.get("API_RESEARCH_RATE", "12000/minute"),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     # How many proxies in front set X-Forwarded-For; 0 trusts only the socket's
@@ -276,11 +278,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.closed_request_bodies",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StanceEnum": "positions.models.Stance",
         "AttributionEnum": "positions.models.Attribution",
         "StatusEnum": "positions.models.Status",
         "ActorKindEnum": "actors.models.Actor.Kind",
+        "RoleKindEnum": "actors.models.Role.Kind",
     },
 }
 

@@ -21,7 +21,11 @@ WHITENOISE_USE_FINDERS = True
 # test of its own.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/minute",
+        "user": "100000/minute",
+        "research": "100000/minute",
+    },
 }
 # The schema fuzzer calls the app in-process as "localhost".
 ALLOWED_HOSTS = ["localhost", "testserver"]

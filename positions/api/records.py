@@ -29,10 +29,12 @@ from .exports import CSV_RESPONSE, JSONForErrors, position_rows, stream_csv
 from .filters import PositionFilter
 from .serializers import (
     ConditionSerializer,
+    ConditionWriteSerializer,
     PositionSerializer,
     PositionWriteSerializer,
     RevisionSerializer,
     TopicSerializer,
+    WrittenPositionSerializer,
 )
 
 WRITABLE = ["get", "post", "put", "patch", "head", "options"]  # positions are never deleted
@@ -55,12 +57,20 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="Conditions that positions name"),
     retrieve=extend_schema(summary="One condition"),
+    create=extend_schema(summary="Record a condition (editors)"),
+    update=extend_schema(summary="Replace a condition's fields (editors)"),
+    partial_update=extend_schema(summary="Correct some of a condition's fields (editors)"),
 )
-class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
+class ConditionViewSet(VersionedUpdates, viewsets.ModelViewSet):
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    serializer_class = ConditionSerializer
     lookup_field = "slug"
     queryset = Condition.objects.order_by("name")
+    http_method_names = WRITABLE  # a condition positions name is PROTECTed anyway
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return ConditionWriteSerializer
+        return ConditionSerializer
 
 
 UPDATE_DESCRIPTION = (
@@ -72,7 +82,7 @@ UPDATE_DESCRIPTION = (
     "published."
 )
 UPDATE_RESPONSES = {
-    200: PositionSerializer,
+    200: WrittenPositionSerializer,
     202: OpenApiResponse(RevisionSerializer, description="Held for review."),
     412: OpenApiResponse(description="The position changed since the ETag in If-Match."),
     428: OpenApiResponse(description="If-Match is needed for a published position."),
@@ -85,7 +95,7 @@ UPDATE_RESPONSES = {
     create=extend_schema(
         summary="Record a position, optionally with a new quote and source, atomically (editors)",
         request=PositionWriteSerializer,
-        responses={201: PositionSerializer},
+        responses={201: WrittenPositionSerializer},
         examples=[
             OpenApiExample(
                 "With a new quote and source",
@@ -175,12 +185,14 @@ class PositionViewSet(VersionedUpdates, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
         position = self.get_queryset().get(pk=serializer.instance.pk)
-        return Response(PositionSerializer(position).data, status=status.HTTP_201_CREATED)
+        return Response(WrittenPositionSerializer(position).data, status=status.HTTP_201_CREATED)
 
     def updated_response(self, serializer):
         # Answer with the read representation, as a GET would.
         position = self.get_queryset().get(pk=serializer.instance.pk)
-        return Response(PositionSerializer(position).data, headers={"ETag": etag_of(position)})
+        return Response(
+            WrittenPositionSerializer(position).data, headers={"ETag": etag_of(position)}
+        )
 
     @extend_schema(
         summary="Export positions as CSV (same filters as the list)", responses=CSV_RESPONSE

@@ -5,10 +5,12 @@ position, and the revision an editor's change becomes."""
 from __future__ import annotations
 
 from django.db import IntegrityError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from actors.models import Actor
+from actors.names import unique_slug
 from config.api import violated_constraint
 from config.concurrency import (
     PreconditionFailed,
@@ -19,16 +21,21 @@ from config.concurrency import (
 )
 from config.serializers import (
     CharField,
+    CleanModelSerializer,
     DateField,
     PrimaryKeyRelatedField,
+    SlugField,
     SlugRelatedField,
     StrictModelSerializer,
+    StrictSerializer,
     URLField,
 )
 from sources.models import Quote, Source
 
 from .. import services
+from ..cells import Counted, counted_in
 from ..models import (
+    Attribution,
     Condition,
     Position,
     Revision,
@@ -95,7 +102,64 @@ class ConditionSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "description"]
 
 
+class ConditionWriteSerializer(CleanModelSerializer):
+    slug = SlugField(
+        max_length=200,
+        required=False,
+        help_text="Made from the name when left out: ASCII, unique.",
+    )
+
+    class Meta(CleanModelSerializer.Meta):
+        model = Condition
+        fields = ["slug", "name", "description"]
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("slug") and attrs.get("name"):
+            attrs["slug"] = unique_slug(attrs["name"], Condition)
+        return super().validate(attrs)
+
+
 # ------------------------------------------------------------------ positions
+
+
+class CountedSerializer(serializers.Serializer):
+    """A cell of the matrix a position counts in."""
+
+    actor = serializers.CharField(help_text="Slug of the row: a state or an organisation.")
+    topic = serializers.CharField(help_text="Slug of the column.")
+    why = serializers.ChoiceField(
+        choices=[
+            ("own", "The actor's own words"),
+            ("office", "An official's words, through an office held on the date"),
+            ("claim", "A third party's claim, shown beside the stance"),
+            ("report", "An outlet's report of the actor's stance"),
+        ]
+    )
+    office = serializers.CharField(
+        allow_null=True, help_text="The office through which an official's words count."
+    )
+
+
+def counted_data(position: Position, counted: list[Counted]) -> list[dict]:
+    def why(cell: Counted) -> str:
+        if cell.is_claim:
+            return "claim"
+        if cell.office:
+            return "office"
+        return "report" if position.attribution == Attribution.REPORT else "own"
+
+    return [
+        {"actor": c.actor, "topic": c.topic, "why": why(c), "office": c.office} for c in counted
+    ]
+
+
+class _CountedList(serializers.ListSerializer):
+    """Reads where every position of a page counts in one query."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        self._context["counted"] = counted_in(p.pk for p in items)
+        return super().to_representation(items)
 
 
 class PositionSerializer(serializers.ModelSerializer):
@@ -106,9 +170,15 @@ class PositionSerializer(serializers.ModelSerializer):
     claimant = ActorBriefSerializer(allow_null=True)
     conditions = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     quote = QuoteNestedSerializer()
+    counts_for = serializers.SerializerMethodField(
+        help_text="The cells (row, column) in which this position counts on its date, and "
+        "why; a draft's where it would count once published. Empty: it counts nowhere "
+        "(an official's own words with no office recorded on that date, say)."
+    )
 
     class Meta:
         model = Position
+        list_serializer_class = _CountedList
         fields = [
             "id",
             "actor",
@@ -122,16 +192,53 @@ class PositionSerializer(serializers.ModelSerializer):
             "conditions",
             "correction_note",
             "quote",
+            "counts_for",
             "created_at",
             "updated_at",
         ]
 
+    @extend_schema_field(CountedSerializer(many=True))
+    def get_counts_for(self, position) -> list[dict]:
+        counted = self.context.get("counted")
+        if counted is None or position.pk not in counted:
+            counted = counted_in([position.pk])
+        return counted_data(position, counted[position.pk])
 
-class NewSourceSerializer(serializers.Serializer):
+
+class WrittenPositionSerializer(PositionSerializer):
+    """The answer to a write: the position, and what the editor should know."""
+
+    warnings = serializers.SerializerMethodField(
+        help_text="What the write did not refuse but the editor should know, e.g. that "
+        "the position counts in no cell of the matrix."
+    )
+
+    class Meta(PositionSerializer.Meta):
+        fields = [*PositionSerializer.Meta.fields, "warnings"]
+
+    def get_warnings(self, position) -> list[str]:
+        if self.get_counts_for(position):
+            return []
+        actor = position.actor
+        if actor.kind in (Actor.Kind.OFFICIAL, Actor.Kind.EXPERT):
+            return [
+                f"This position counts in no cell of the matrix: {actor.name} is not a state "
+                f"or organisation, and held no office speaking for one on "
+                f"{position.as_of:%Y-%m-%d}. Record the office (POST /api/v1/roles/) if they "
+                "held one; the position then counts."
+            ]
+        return ["This position counts in no cell of the matrix."]
+
+
+class NewSourceSerializer(StrictSerializer):
     publisher = CharField(max_length=200)
     title = CharField(max_length=500)
     url = URLField(max_length=2000, required=False, allow_blank=True)
-    published_on = DateField()
+    published_on = DateField(
+        required=False,
+        allow_null=True,
+        help_text="Leave out when the page gives no date; the quote then needs `said_on`.",
+    )
     author = CharField(max_length=300, required=False, allow_blank=True)
     accessed_on = DateField(required=False, allow_null=True)
     archive_url = URLField(max_length=2000, required=False, allow_blank=True)
@@ -140,7 +247,7 @@ class NewSourceSerializer(serializers.Serializer):
     editor_note = CharField(required=False, allow_blank=True)
 
 
-class NewQuoteSerializer(serializers.Serializer):
+class NewQuoteSerializer(StrictSerializer):
     source = PrimaryKeyRelatedField(
         queryset=Source.objects.all(), required=False, help_text="An existing source's id."
     )
