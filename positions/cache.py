@@ -15,26 +15,42 @@ could only have cached the old record under it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 TIMEOUT = 60 * 60  # an old version's entries drop out within the hour
 APPS = {"actors", "sources", "positions"}
 
 
 def version() -> int:
+    return stamp()[0]
+
+
+def stamp() -> tuple[int, dt.datetime | None]:
+    """The record's version and when it last moved."""
     from .models import RecordVersion
 
     # Every request to a cached page asks this first: one row by key, in SQL
     # of its own (the ORM's building of the query was half a hit's time).
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT number FROM {RecordVersion._meta.db_table} WHERE id = 1")
+        cursor.execute(
+            f"SELECT number, changed_at FROM {RecordVersion._meta.db_table} WHERE id = 1"
+        )
         found = cursor.fetchone()
-    return found[0] if found else 0
+    if not found:
+        return 0, None
+    changed = found[1]
+    if isinstance(changed, str):  # SQLite without the ORM's converters
+        changed = dt.datetime.fromisoformat(changed)
+    if changed is not None and changed.tzinfo is None:
+        changed = changed.replace(tzinfo=dt.UTC)
+    return found[0], changed
 
 
 def bump() -> None:
@@ -42,7 +58,8 @@ def bump() -> None:
     sends no signals (bulk inserts, raw SQL)."""
     from .models import RecordVersion
 
-    if not RecordVersion.objects.filter(pk=1).update(number=F("number") + 1):
+    moved = {"number": F("number") + 1, "changed_at": timezone.now()}
+    if not RecordVersion.objects.filter(pk=1).update(**moved):
         RecordVersion.objects.get_or_create(pk=1, defaults={"number": 2})
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from actors.models import Actor, Role
@@ -385,6 +386,8 @@ class RecordVersion(models.Model):
     every process, whatever its cache, sees an edit the moment it commits."""
 
     number = models.PositiveBigIntegerField(default=1)
+    # When the number last moved: the pages' and the API's Last-Modified.
+    changed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
         return f"record version {self.number}"

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # ETag, Last-Modified and Cache-Control on anonymous reads; 304s.
+    "positions.http.ConditionalRecordMiddleware",
     # JSON errors for every /api/ address, DEBUG on or off; no NUL in the admin.
     "config.middleware.RequestGuardMiddleware",
     # A read whose database connection dropped is tried once more.
