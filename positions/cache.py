@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -28,8 +29,15 @@ TIMEOUT = 60 * 60  # an old version's entries drop out within the hour
 APPS = {"actors", "sources", "positions"}
 
 
+# The version a read request already asked for (positions.http): its cached
+# renderings use it rather than ask again. Reads write nothing, so it holds
+# for the whole request.
+known_version: ContextVar[int | None] = ContextVar("known_version", default=None)
+
+
 def version() -> int:
-    return stamp()[0]
+    known = known_version.get()
+    return known if known is not None else stamp()[0]
 
 
 def stamp() -> tuple[int, dt.datetime | None]:

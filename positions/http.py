@@ -71,7 +71,11 @@ class ConditionalRecordMiddleware:
             response["ETag"] = etag
             self._headers(response, changed)
             return response
-        response = self.get_response(request)
+        known = cache.known_version.set(version)
+        try:
+            response = self.get_response(request)
+        finally:
+            cache.known_version.reset(known)
         if response.status_code == 200 and not response.has_header("ETag"):
             response["ETag"] = etag
             self._headers(response, changed)
