@@ -87,6 +87,27 @@ def office(api: API, holder: str, organisation: str, title: str, rank: str, star
     print(f"  office {title} of {organisation} recorded for {holder}")
 
 
+def existing_source(api: API, publisher: str, title: str) -> int | None:
+    for found in api.call("GET", "sources/", q=title)["results"]:
+        if (found["publisher"], found["title"]) == (publisher, title):
+            return found["id"]
+    return None
+
+
+def existing_quote(api: API, source: int, text: str) -> int | None:
+    for found in api.call("GET", "quotes/", source=source, page_size=200)["results"]:
+        if found["text"] == text:
+            return found["id"]
+    return None
+
+
+def existing_position(api: API, actor: str, topic: str, quote: int) -> dict | None:
+    for found in api.call("GET", "positions/", actor=actor, topic=topic)["results"]:
+        if found["quote"]["id"] == quote:
+            return found
+    return None
+
+
 def condition(api: API, name: str) -> str:
     for known in api.call("GET", "conditions/")["results"]:
         if known["name"] == name:
@@ -130,7 +151,7 @@ def main(argv=None) -> int:
             quote["speaker"] = speaker
         else:
             quote["speaker_label"] = row["publisher"]
-        source = sources.get(row["title"])
+        source = sources.get(row["title"]) or existing_source(api, row["publisher"], row["title"])
         if source is None:
             quote["new_source"] = {
                 "publisher": row["publisher"],
@@ -149,8 +170,14 @@ def main(argv=None) -> int:
             "conditions": [condition(api, c.strip()) for c in row["conditions"].split(";") if c],
             "status": "published" if args.publish else "draft",
         }
-        if source is not None and (source, row["quote"]) in quotes:
-            position["quote"] = quotes[source, row["quote"]]
+        known = None
+        if source is not None:
+            known = quotes.get((source, row["quote"])) or existing_quote(api, source, row["quote"])
+        if known is not None:
+            position["quote"] = known
+            if found := existing_position(api, subject, row["topic"], known):
+                print(f"  position {found['id']} exists ({found['status']})")
+                continue
         else:
             position["new_quote"] = quote
         made = api.call("POST", "positions/", position)

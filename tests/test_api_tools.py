@@ -354,6 +354,12 @@ def test_the_readme_example_loads_a_csv_through_the_api_alone(live_server, capsy
         ("sweden", "own-troops"): "conditional",
         ("united-kingdom", "own-troops"): "conditional",
     }
-    # Twice is harmless: actors, the office and the condition are found again.
-    assert Role.objects.count() == 1
-    assert Condition.objects.get().slug == "a-us-backstop-such-as-air-power"
+    # Twice is harmless: everything is found again, nothing written twice.
+    from positions.models import Position
+    from sources.models import Quote, Source
+
+    counts = [m.objects.count() for m in (Actor, Role, Condition, Source, Quote, Position)]
+    assert counts == [6, 1, 1, 1, 4, 5]
+    assert script.main(argv) == 0
+    assert capsys.readouterr().out.count(" exists (published)") == 5
+    assert [m.objects.count() for m in (Actor, Role, Condition, Source, Quote, Position)] == counts
