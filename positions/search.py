@@ -10,19 +10,22 @@ substrings on both, because stemming a proper name helps no one.
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass
 from functools import reduce
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, StringAgg, Value
 
 from actors.models import Actor
+from actors.names import name_key
 from sources.models import Quote, Source
 
 from .models import Topic
 from .visibility import public_quotes, public_sources
 
 LIMIT = 20
+CANDIDATES = 200  # actors read to choose the whole-word matches among
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,37 @@ def full_text(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
     return queryset.filter(all_words(query, *fields)).order_by("pk")
 
 
+def _actors(query: str) -> list[Actor]:
+    """Actors whose name or an alias holds every word of ``query``, whole
+    words first: "UK" is the United Kingdom's alias, and only a part of
+    "Ukraine". Parts of words still find someone when nothing else does
+    ("Pesk"). A name or alias that is the query itself comes first."""
+    candidates = list(
+        Actor.objects.filter(all_words(query, "name") | all_words(query, "aliases__name"))
+        .annotate(alias_names=StringAgg("aliases__name", delimiter=Value("\n")))
+        .order_by("name")[:CANDIDATES]
+    )
+    words = [
+        re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE) for word in query.split()
+    ]
+
+    def whole(actor) -> bool:
+        names = [actor.name, *(actor.alias_names or "").split("\n")]
+        return all(any(word.search(name) for name in names) for word in words)
+
+    found = [actor for actor in candidates if whole(actor)] or candidates
+    key = name_key(query)
+    exact = {
+        actor.pk
+        for actor in found
+        if key in {name_key(n) for n in [actor.name, *(actor.alias_names or "").split("\n")]}
+    }
+    return sorted(found, key=lambda actor: actor.pk not in exact)
+
+
 def search(query: str) -> Results:
     """Up to ``LIMIT`` matches of each kind; four queries."""
-    actors = (
-        Actor.objects.filter(all_words(query, "name") | all_words(query, "aliases__name"))
-        .distinct()
-        .order_by("name")
-    )
+    actors = _actors(query)
     topics = (
         Topic.objects.filter(
             all_words(query, "short_name", "question")
@@ -84,7 +111,7 @@ def search(query: str) -> Results:
         public_sources(Source.objects.defer("text")), query, "title", "publisher", "author"
     )
     return Results(
-        actors=list(actors[:LIMIT]),
+        actors=actors[:LIMIT],
         topics=list(topics[:LIMIT]),
         quotes=list(quotes[:LIMIT]),
         sources=list(sources[:LIMIT]),

@@ -77,3 +77,16 @@ def test_hostile_text_is_shown_as_text(make, client):
     page = search(client, "script").content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;Land" in page
     assert "<script>alert(1)" not in page
+
+
+def test_whole_words_and_aliases_first(make, client):
+    """ "UK" is the United Kingdom's alias, and only a part of "Ukraine"."""
+    uk = make.state("United Kingdom", "GB", slug="united-kingdom")
+    uk.aliases.create(name="UK")
+    make.state("Ukraine", "UA", slug="ukraine")
+    make.official("Dmitry Peskov", slug="dmitry-peskov")
+    found = client.get("/search/", {"q": "UK"}).context["results"].actors
+    assert [a.slug for a in found] == ["united-kingdom"]
+    # A part of a word still finds someone when no whole word does.
+    found = client.get("/search/", {"q": "Pesk"}).context["results"].actors
+    assert [a.slug for a in found] == ["dmitry-peskov"]
