@@ -145,16 +145,7 @@ class RoleWriteSerializer(CleanModelSerializer):
 
     class Meta(CleanModelSerializer.Meta):
         model = Role
-        fields = [
-            "id",
-            "holder",
-            "organisation",
-            "kind",
-            "title",
-            "speaks_for_rank",
-            "start_date",
-            "end_date",
-        ]
+        fields = RoleSerializer.Meta.fields  # written as it is read
         read_only_fields = ["id"]
 
 
