@@ -52,10 +52,6 @@ def _is_json(response) -> bool:
     return response.get("Content-Type", "").startswith("application/json")
 
 
-class _Retry(HttpResponse):
-    """Marks a read whose database connection dropped under it."""
-
-
 class RetryDroppedConnectionMiddleware:
     """A read that fails because its database connection dropped (a
     PostgreSQL restart, a pooler or a network cutting an idle connection) is
@@ -67,14 +63,23 @@ class RetryDroppedConnectionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if isinstance(response, _Retry):
+        # A view's failure is marked on the request (process_exception
+        # below: middleware between may rewrite its answer); a failure in a
+        # middleware below this one arrives as a 500.
+        dropped = getattr(request, "db_dropped", None) is not None or (
+            response.status_code == 500
+            and request.method in READS
+            and not getattr(request, "db_retried", False)
+            and _a_connection_dropped()
+        )
+        if dropped and not getattr(request, "db_retried", False):
             logger.warning("Database connection dropped during %s; retrying once.", request.path)
             for connection in connections.all(initialized_only=True):
                 connection.close()
-            request.db_retried = True
+            request.db_retried, request.db_dropped = True, None
             response = self.get_response(request)
-            if isinstance(response, _Retry):
-                raise response.error
+            if request.db_dropped is not None:
+                raise request.db_dropped
         return response
 
     def process_exception(self, request, exception):
@@ -84,10 +89,24 @@ class RetryDroppedConnectionMiddleware:
             and not getattr(request, "db_retried", False)
             and _a_connection_dropped()
         ):
-            retry = _Retry(status=503)
-            retry.error = exception
-            return retry
+            request.db_dropped = exception
+            # Stands in for the answer until the retry replaces it.
+            return HttpResponse(status=503)
         return None
+
+
+def retrying_a_dropped_connection(read):
+    """``read()``, run once more on a new connection if the database
+    connection dropped under it: for middleware that reads before any view."""
+    try:
+        return read()
+    except (OperationalError, InterfaceError):
+        if not _a_connection_dropped():
+            raise
+    logger.warning("Database connection dropped; retrying the read once.")
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+    return read()
 
 
 def _a_connection_dropped() -> bool:

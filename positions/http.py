@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
+from config.middleware import retrying_a_dropped_connection
+
 from . import cache
 
 MAX_AGE = 60  # seconds a shared cache may serve an answer without asking
@@ -64,7 +66,9 @@ class ConditionalRecordMiddleware:
             patch_cache_control(response, private=True, no_store=True)
             patch_vary_headers(response, ("Cookie", "Authorization", *VARIES))
             return response
-        version, changed = cache.stamp()
+        # The first query of an anonymous read: where a connection that
+        # dropped while idle shows.
+        version, changed = retrying_a_dropped_connection(cache.stamp)
         etag = etag_for(request, version)
         if _still_fresh(request, etag, changed):
             response = HttpResponseNotModified()

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A read whose database connection dropped is tried once more: outside
+    # everything below that reads the database (sessions, users, ETags).
+    "config.middleware.RetryDroppedConnectionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,8 +77,6 @@ MIDDLEWARE = [
     "positions.http.ConditionalRecordMiddleware",
     # JSON errors for every /api/ address, DEBUG on or off; no NUL in the admin.
     "config.middleware.RequestGuardMiddleware",
-    # A read whose database connection dropped is tried once more.
-    "config.middleware.RetryDroppedConnectionMiddleware",
     # Records which editor made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Locks out repeated failed logins (last, as django-axes asks).
