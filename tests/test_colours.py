@@ -13,7 +13,7 @@ import pytest
 
 CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "app.css"
 STANCES = ["supports", "conditional", "undecided", "opposes", "hostile"]
-WHITE, INK = "#ffffff", "#1d2327"
+WHITE, INK, MUTED = "#ffffff", "#1d2327", "#55616b"
 SIMULATIONS = {
     "protanopia": [
         [0.152286, 1.052583, -0.204868],
@@ -88,9 +88,11 @@ def test_each_colour_stands_out_from_the_page(stance):
 @pytest.mark.parametrize("stance", STANCES)
 def test_text_on_the_colours_and_on_the_tints_is_readable(stance):
     colours = variables()
-    # Tags and timeline labels write white on the colour; cells, ink on the tint.
+    # Tags and timeline labels write white on the colour; cells, ink on the
+    # tint, and their dates and "via" lines in the muted grey.
     assert contrast(WHITE, colours[stance]) >= 4.5
     assert contrast(INK, colours[f"{stance}-bg"]) >= 4.5
+    assert contrast(MUTED, colours[f"{stance}-bg"]) >= 4.5
 
 
 @pytest.mark.parametrize("vision", [None, *SIMULATIONS])

@@ -150,7 +150,7 @@ class TestTopicPage:
         assert len(anchors) == sum(len(lane.markers) for lane in timeline.lanes) == 9
         for anchor in anchors:
             assert f'id="{anchor}"' in page
-        assert "<svg" in page and 'role="img"' in page
+        assert "<svg" in page and 'role="group"' in page
         assert "Jan 2026" in [tick.label for tick in timeline.ticks]
         # The lanes draw plain values; the statements listed below are shown
         # whole, with their source and conditions.

@@ -87,3 +87,18 @@ def phone(browser):
     context, page = _open(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     yield page
     context.close()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's critical and serious findings on the page as it stands
+    (its context must bypass the site's CSP: axe is injected inline)."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']]}"
+        for v in results["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]

@@ -3,15 +3,14 @@ browser: the editor is told the change waits, a senior editor sees it side
 by side and publishes it, and both admin pages pass axe-core."""
 
 import os
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from positions.models import Position, Revision
+from tests.browser.conftest import serious_violations
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PASSWORD = "a long enough password"
 
 
@@ -45,16 +44,6 @@ def log_in(page, site, username):
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(f"{site}/admin/")
-
-
-def serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("critical", "serious")
-    ]
 
 
 def screenshots(page, name):
