@@ -8,13 +8,12 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from config.api import WRITABLE
 from config.concurrency import VersionedUpdates
 from config.serializers import CharField, CleanModelSerializer, SlugField, SlugRelatedField
 
 from .models import Actor, ActorAlias, Role
 from .names import actors_named, unique_slug
-
-WRITABLE = ["get", "post", "put", "patch", "head", "options"]  # nothing here is deleted
 
 
 class RoleSerializer(serializers.ModelSerializer):

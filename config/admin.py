@@ -9,6 +9,7 @@ from django.db import router, transaction
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from .api import MAX_ID
 from .concurrency import ConcurrentEditForm
 
 VERSION_FIELD = "opened_version"
@@ -16,18 +17,13 @@ VERSION_FIELD = "opened_version"
 
 def _with_version(fields):
     fields = list(fields)
-    return (
-        fields
-        if VERSION_FIELD in flatten_fieldsets([(None, {"fields": fields})])
-        else [
-            *fields,
-            VERSION_FIELD,
-        ]
-    )
+    if VERSION_FIELD in flatten_fieldsets([(None, {"fields": fields})]):
+        return fields
+    return [*fields, VERSION_FIELD]
 
 
 def _is_id(value) -> bool:
-    return str(value).isdigit() and int(value) < 2**63
+    return str(value).isdigit() and int(value) <= MAX_ID
 
 
 class _KnownChoices:

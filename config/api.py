@@ -23,6 +23,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .validation import errors_by_field
 
 MAX_ID = 2**63 - 1
+# The methods of a resource that is written but never deleted: nothing the
+# record rests on goes away through the API.
+WRITABLE = ["get", "post", "put", "patch", "head", "options"]
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})

@@ -21,37 +21,21 @@ def etag_of(instance) -> str:
     return f'"{instance.pk}-{instance.updated_at.timestamp():.6f}"'
 
 
-def in_transaction(using: str | None = None) -> bool:
-    return transaction.get_connection(using).in_atomic_block
-
-
 def lock(model, pk):
     """The row as it is now, locked until the transaction ends, so that no
     other write slips in between reading it and writing it. Outside a
     transaction a lock would end at once, so that is a bug, said as such."""
-    if not in_transaction():
+    if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock() needs a transaction: wrap the write in transaction.atomic().")
     return model._default_manager.select_for_update().filter(pk=pk).first()
 
 
-def _locked_version(instance):
-    """The record's ``updated_at`` as saved now, with its row locked."""
-    if not in_transaction():
-        raise RuntimeError("A version check needs a transaction, or its lock ends at once.")
-    return (
-        type(instance)
-        ._default_manager.select_for_update()
-        .filter(pk=instance.pk)
-        .values_list("updated_at", flat=True)
-        .first()
-    )
-
-
 def _saved_meanwhile(instance, opened_at: str):
-    """The newer ``updated_at`` if the record was saved since ``opened_at``."""
-    current = _locked_version(instance)
-    if current is not None and current.isoformat() != opened_at:
-        return current
+    """The newer ``updated_at`` if the record was saved since ``opened_at``
+    (its row stays locked until the transaction ends)."""
+    live = lock(type(instance), instance.pk)
+    if live is not None and version_of(live) != opened_at:
+        return live.updated_at
     return None
 
 

@@ -63,23 +63,17 @@ class RetryDroppedConnectionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        # A view's failure is marked on the request (process_exception
-        # below: middleware between may rewrite its answer); a failure in a
+        # A view's drop is marked on the request (process_exception below:
+        # middleware between may rewrite the stand-in answer); a drop in a
         # middleware below this one arrives as a 500.
-        dropped = getattr(request, "db_dropped", None) is not None or (
-            response.status_code == 500
-            and request.method in READS
-            and not getattr(request, "db_retried", False)
-            and _a_connection_dropped()
+        dropped = getattr(request, "db_dropped", False) or (
+            response.status_code == 500 and _a_connection_dropped()
         )
-        if dropped and not getattr(request, "db_retried", False):
+        if request.method in READS and dropped:
             logger.warning("Database connection dropped during %s; retrying once.", request.path)
-            for connection in connections.all(initialized_only=True):
-                connection.close()
-            request.db_retried, request.db_dropped = True, None
+            _reconnect()
+            request.db_retried = True
             response = self.get_response(request)
-            if request.db_dropped is not None:
-                raise request.db_dropped
         return response
 
     def process_exception(self, request, exception):
@@ -89,7 +83,7 @@ class RetryDroppedConnectionMiddleware:
             and not getattr(request, "db_retried", False)
             and _a_connection_dropped()
         ):
-            request.db_dropped = exception
+            request.db_dropped = True
             # Stands in for the answer until the retry replaces it.
             return HttpResponse(status=503)
         return None
@@ -104,9 +98,14 @@ def retrying_a_dropped_connection(read):
         if not _a_connection_dropped():
             raise
     logger.warning("Database connection dropped; retrying the read once.")
+    _reconnect()
+    return read()
+
+
+def _reconnect() -> None:
+    # Closed, a connection opens again on its next query.
     for connection in connections.all(initialized_only=True):
         connection.close()
-    return read()
 
 
 def _a_connection_dropped() -> bool:

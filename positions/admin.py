@@ -116,10 +116,10 @@ def save_position_formset(request, model_admin, formset):
     for form in formset.forms:
         if not form.has_changed() or form in formset.deleted_forms:
             continue
-        if form.instance.pk is None:
+        adding = form.instance.pk is None
+        if adding:
             form.instance.quote = formset.instance
             form.cleaned_data["quote"] = formset.instance
-        adding = form.instance.pk is None
         outcome = form.write(form.instance, user=request.user)
         if adding:
             formset.new_objects.append(outcome.position)
@@ -371,13 +371,9 @@ class RevisionAdmin(SimpleHistoryAdmin):
         )
 
 
-def _field_of(column: str):
-    return next(f for f in Position._meta.concrete_fields if f.attname == column)
-
-
 def _shown(column: str, value) -> str:
     """A revision's value as the reviewer reads it: a related record by name."""
-    field = _field_of(column)
+    field = services.field_of(column)
     if value is None or value == "":
         return "—"
     if field.is_relation:

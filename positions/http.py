@@ -31,10 +31,13 @@ SKIPPED = ("/admin/", "/static/", "/api/schema/", "/api/docs/", "/api/redoc/")
 # Request headers that change the answer: the fragment htmx asks for, and
 # the representation the API negotiates.
 VARIES = ("HX-Request", "HX-History-Restore-Request", "Accept")
+# And who asks: a signed-in editor's answer is theirs alone.
+VARY = ("Cookie", "Authorization", *VARIES)
 
 
 def _anonymous(request) -> bool:
-    # Without a session cookie nobody is signed in, and no session is read.
+    # A token is read by the API's views, not by Django's middleware: its
+    # header alone marks the request as someone's.
     if "HTTP_AUTHORIZATION" in request.META:
         return False
     return not request.user.is_authenticated
@@ -64,7 +67,7 @@ class ConditionalRecordMiddleware:
         if not _anonymous(request):
             response = self.get_response(request)
             patch_cache_control(response, private=True, no_store=True)
-            patch_vary_headers(response, ("Cookie", "Authorization", *VARIES))
+            patch_vary_headers(response, VARY)
             return response
         # The first query of an anonymous read: where a connection that
         # dropped while idle shows.
@@ -72,8 +75,7 @@ class ConditionalRecordMiddleware:
         etag = etag_for(request, version)
         if _still_fresh(request, etag, changed):
             response = HttpResponseNotModified()
-            response["ETag"] = etag
-            self._headers(response, changed)
+            self._headers(response, etag, changed)
             return response
         known = cache.known_version.set(version)
         try:
@@ -81,12 +83,12 @@ class ConditionalRecordMiddleware:
         finally:
             cache.known_version.reset(known)
         if response.status_code == 200 and not response.has_header("ETag"):
-            response["ETag"] = etag
-            self._headers(response, changed)
+            self._headers(response, etag, changed)
         return response
 
     @staticmethod
-    def _headers(response, changed):
+    def _headers(response, etag: str, changed):
+        response["ETag"] = etag
         if changed is not None:
             response["Last-Modified"] = http_date(changed.timestamp())
         patch_cache_control(
@@ -95,7 +97,7 @@ class ConditionalRecordMiddleware:
             max_age=MAX_AGE,
             stale_while_revalidate=STALE_WHILE_REVALIDATE,
         )
-        patch_vary_headers(response, ("Cookie", "Authorization", *VARIES))
+        patch_vary_headers(response, VARY)
 
 
 def _still_fresh(request, etag: str, changed) -> bool:

@@ -74,22 +74,17 @@ def _actors(query: str) -> list[Actor]:
         .annotate(alias_names=StringAgg("aliases__name", delimiter=Value("\n")))
         .order_by("name")[:CANDIDATES]
     )
+    names = {a.pk: [a.name, *(a.alias_names or "").split("\n")] for a in candidates}
     words = [
         re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE) for word in query.split()
     ]
 
     def whole(actor) -> bool:
-        names = [actor.name, *(actor.alias_names or "").split("\n")]
-        return all(any(word.search(name) for name in names) for word in words)
+        return all(any(word.search(name) for name in names[actor.pk]) for word in words)
 
     found = [actor for actor in candidates if whole(actor)] or candidates
     key = name_key(query)
-    exact = {
-        actor.pk
-        for actor in found
-        if key in {name_key(n) for n in [actor.name, *(actor.alias_names or "").split("\n")]}
-    }
-    return sorted(found, key=lambda actor: actor.pk not in exact)
+    return sorted(found, key=lambda a: key not in {name_key(n) for n in names[a.pk]})
 
 
 def search(query: str) -> Results:

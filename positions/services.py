@@ -90,11 +90,7 @@ def record_position(
     existing ``source`` or a ``new_source``) written in the same transaction.
     ``as_of`` defaults to the quote's date, else its source's publication.
     ``trusted`` is for the seed loader and imports, which act for no user."""
-    if trusted:
-        if error := workflow.status_move_error(None, status):
-            raise Refused(error)
-    else:
-        workflow.check_change(old=None, new=status, user=user)
+    _check_workflow(old=None, new=status, user=user, trusted=trusted)
     if (quote is None) == (new_quote is None):
         raise InvalidInput({"quote": ["Give either an existing quote or a new quote, not both."]})
     if new_quote is not None:
@@ -156,6 +152,11 @@ def _column(name: str) -> str:
     return Position._meta.get_field(name).attname
 
 
+def field_of(column: str):
+    """The position's field stored in ``column`` (``actor_id`` -> actor)."""
+    return next(f for f in Position._meta.concrete_fields if f.attname == column)
+
+
 def _plain(name: str, value) -> Any:
     """A field's value as its column holds it: an id for a relation."""
     field = Position._meta.get_field(name)
@@ -178,6 +179,15 @@ def _differences(live: Position, values: dict) -> dict[str, tuple[Any, Any]]:
 
 def _condition_ids(position: Position) -> list[int]:
     return sorted(position.conditions.values_list("pk", flat=True))
+
+
+def _check_workflow(*, old, new, user, trusted: bool, old_note: str = "", new_note: str = ""):
+    """The workflow's checks; a trusted writer (the seed loader, imports)
+    acts for no user, so only the status moves apply to it."""
+    if not trusted:
+        workflow.check_change(old=old, new=new, user=user, old_note=old_note, new_note=new_note)
+    elif error := workflow.status_move_error(old, new):
+        raise Refused(error)
 
 
 def _check_version(live: Position, seen: Seen | None):
@@ -222,18 +232,15 @@ def change_position(
     if not changed and after_conditions == before_conditions:
         return Outcome(live)
 
-    new_status = changed.get("status", (None, live.status))[1]
-    if trusted:
-        if error := workflow.status_move_error(live.status, new_status):
-            raise Refused(error)
-    else:
-        workflow.check_change(
-            old=live.status,
-            new=new_status,
-            user=user,
-            old_note=live.correction_note,
-            new_note=changed.get("correction_note", (None, live.correction_note))[1],
-        )
+    _check_workflow(
+        old=live.status,
+        new=changed.get("status", (None, live.status))[1],
+        user=user,
+        trusted=trusted,
+        old_note=live.correction_note,
+        new_note=changed.get("correction_note", (None, live.correction_note))[1],
+    )
+    if not trusted:
         _check_version(live, seen)
 
     proposed = Position.objects.get(pk=live.pk)
@@ -272,8 +279,7 @@ def _as_json(changed: dict[str, tuple[Any, Any]]) -> dict:
 
 
 def _from_json(column: str, value):
-    field = next(f for f in Position._meta.concrete_fields if f.attname == column)
-    return field.to_python(value)
+    return field_of(column).to_python(value)
 
 
 @transaction.atomic
@@ -306,9 +312,7 @@ def review_revision(*, revision_id: int, user, publish: bool, note: str = "") ->
                 field=None,
             )
         values = {
-            Position._meta.get_field(column.removesuffix("_id")).name: _from_json(
-                column, change["after"]
-            )
+            field_of(column).name: _from_json(column, change["after"])
             for column, change in revision.changes.items()
         }
         conditions = None

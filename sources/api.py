@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from actors.models import Actor
-from config.api import IdFilter
+from config.api import WRITABLE, IdFilter
 from config.concurrency import VersionedUpdates
 from config.serializers import (
     CharField,
@@ -17,8 +17,6 @@ from config.serializers import (
 from positions.visibility import can_see_drafts, public_quotes, public_sources
 
 from .models import Quote, Source
-
-WRITABLE = ["get", "post", "put", "patch", "head", "options"]  # nothing is deleted here
 
 
 class SourceSerializer(CleanModelSerializer):

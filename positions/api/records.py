@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from config.api import WRITABLE
 from config.concurrency import (
     VersionedUpdates,
     etag_of,
@@ -36,9 +37,6 @@ from .serializers import (
     TopicSerializer,
     WrittenPositionSerializer,
 )
-
-WRITABLE = ["get", "post", "put", "patch", "head", "options"]  # positions are never deleted
-
 
 # ------------------------------------------------------------ topics, conditions
 
