@@ -70,6 +70,11 @@ class Condition(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
+    keywords = models.TextField(
+        blank=True,
+        help_text="Phrases that name this condition in a statement, one per line "
+        "(e.g. “air power”): the desk's assistant proposes the condition where one occurs.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -159,6 +164,19 @@ class Position(models.Model):
     correction_note = models.TextField(
         blank=True, help_text="Public note explaining a retraction or correction."
     )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who entered the position: the editor whose draft queue it is in.",
+    )
+    review_note = models.TextField(
+        blank=True,
+        help_text="A senior editor's note returning the draft to its editor; "
+        "cleared when the editor changes the draft.",
+    )
     created_at = models.DateTimeField("entered", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -173,6 +191,10 @@ class Position(models.Model):
             models.Index(fields=["actor", "topic", "status", "as_of"]),
             # The feed: the most recently changed first.
             models.Index(fields=["-updated_at", "-id"], name="position_updated"),
+            # The review queue: drafts, oldest first.
+            models.Index(
+                fields=["created_at"], condition=Q(status="draft"), name="position_drafts"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

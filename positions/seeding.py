@@ -145,7 +145,11 @@ def load_seed(*, seed_dir: Path = SEED_DIR) -> SeedReport:
             Condition,
             report,
             {"slug": item["slug"]},
-            {"name": item["name"], "description": item.get("description", "")},
+            {
+                "name": item["name"],
+                "description": item.get("description", ""),
+                "keywords": "\n".join(item.get("keywords", [])),
+            },
         )
         for item in data["conditions"]
     }

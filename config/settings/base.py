@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "actors",
     "sources",
     "positions",
+    "desk",
 ]
 
 MIDDLEWARE = [

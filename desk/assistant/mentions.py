@@ -1,0 +1,230 @@
+"""Who the text names, and where: actors of the record by name, alias or
+last name, people the record does not know yet, and title-only references
+("the Kremlin spokesman", "the prime minister") resolved through the offices
+held on the date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from actors.names import name_key
+
+from .language import NAME_STOPS, NOT_NAMES, PERSON_NOUNS, TITLE_FAMILIES, WORD
+from .lexicon import Lexicon, title_family
+
+TITLE_WORDS = frozenset(
+    word for wordings in TITLE_FAMILIES.values() for w in wordings for word in w.split()
+) | {"armed", "forces", "deputy", "chief", "former", "head", "general", "staff", "state"}
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+
+
+@dataclass
+class Found:
+    """One mention. ``actors`` are the record's actors it may name (more
+    than one when ambiguous); a person the record lacks has none and a
+    ``name``; a title-only mention has a ``family`` and maybe a ``country``."""
+
+    start: int
+    end: int
+    actors: list[int] = field(default_factory=list)
+    name: str = ""
+    title: str = ""
+    family: str | None = None
+    country: int | None = None
+    how: str = "name"  # name | surname | new | title
+
+    @property
+    def is_title(self) -> bool:
+        return self.how == "title"
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _title_before(text: str, start: int, lexicon: Lexicon) -> tuple[str, int | None]:
+    """The office title and country written just before a name: "British
+    Prime Minister Keir Starmer" -> ("Prime Minister", United Kingdom)."""
+    before = text[max(0, start - 90) : start]
+    taken: list[str] = []
+    country = None
+    edge = len(before)
+    for match in reversed(list(WORD.finditer(before))):
+        if before[match.end() : edge].strip(" "):
+            break  # punctuation or a line between: another phrase
+        plain = _POSSESSIVE.sub("", match.group())
+        bare = plain.rstrip(".")
+        if bare.casefold() in TITLE_WORDS:
+            taken.append(bare)
+        elif plain in lexicon.demonyms or bare in lexicon.demonyms:
+            country = lexicon.demonyms.get(plain, lexicon.demonyms.get(bare))
+        elif (ids := lexicon.names.get(name_key(bare))) and len(ids) == 1:
+            (only,) = ids
+            if lexicon.actors[only].is_person:
+                break
+            country = only
+        else:
+            break
+        edge = match.start()
+    return " ".join(reversed(taken)), country
+
+
+def scan(text: str, lexicon: Lexicon) -> list[Found]:
+    """Every mention in ``text``, in order, none overlapping."""
+    words = list(WORD.finditer(text))
+    found: list[Found] = []
+    local: dict[str, str] = {}  # last name key -> full name of a person new to the record
+    i = 0
+    while i < len(words):
+        match = _known(text, words, i, lexicon)
+        if match:
+            found.append(match[0])
+            i = match[1]
+            continue
+        word = _POSSESSIVE.sub("", words[i].group())
+        key = name_key(word)
+        if _capitalised(word) and word not in NOT_NAMES and key in lexicon.surnames:
+            found.append(
+                Found(
+                    words[i].start(), words[i].end(), sorted(lexicon.surnames[key]), how="surname"
+                )
+            )
+            i += 1
+            continue
+        if _capitalised(word) and word not in NOT_NAMES and key in local:
+            found.append(Found(words[i].start(), words[i].end(), name=local[key], how="new"))
+            i += 1
+            continue
+        run = _person_run(text, words, i, lexicon)
+        if run:
+            end_index, name = run
+            start = words[i].start()
+            title, country = _title_before(text, start, lexicon)
+            found.append(
+                Found(start, words[end_index - 1].end(), name=name, title=title, country=country,
+                      family=title_family(title) if title else None, how="new")
+            )  # fmt: skip
+            local[name_key(name).split()[-1]] = name
+            i = end_index
+            continue
+        i += 1
+    found.extend(_titles(text, lexicon, found))
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def _known(text: str, words, i: int, lexicon: Lexicon):
+    """The longest name of the record starting at word ``i``."""
+    for k in range(min(lexicon.max_name_words + 1, len(words) - i), 0, -1):
+        first, last = words[i], words[i + k - 1]
+        span = text[first.start() : last.end()]
+        if "\n" in span or any(mark in span for mark in '"“”,;:'):
+            continue
+        phrase = _POSSESSIVE.sub("", span)
+        ids = lexicon.names.get(name_key(phrase))
+        if not ids:
+            continue
+        lead = first.group()
+        if not (_capitalised(lead) or (k > 1 and lead.casefold() == "the")):
+            continue
+        if k == 1 and lead in NOT_NAMES and lead not in ("NATO", "EU", "UN"):
+            continue
+        found = Found(first.start(), last.end(), sorted(ids), name=phrase)
+        if any(lexicon.actors[a].is_person for a in ids):
+            found.title, found.country = _title_before(text, first.start(), lexicon)
+            found.family = title_family(found.title) if found.title else None
+        return found, i + k
+    return None
+
+
+def _person_run(text: str, words, i: int, lexicon: Lexicon):
+    """Two to four capitalised words that look like a person's name the
+    record does not know: "Jamie Shea", "Leo Peria Peigne"."""
+    names = []
+    j = i
+    while j < len(words) and len(names) < 4:
+        word = words[j].group()
+        plain = _POSSESSIVE.sub("", word)
+        if (
+            not _capitalised(plain)
+            or plain in NOT_NAMES
+            or plain.casefold() in TITLE_WORDS
+            or plain in lexicon.demonyms
+            or name_key(plain) in lexicon.names
+            or not plain.replace("-", "").isalpha()
+            or (names and text[words[j - 1].end() : words[j].start()] != " ")
+        ):
+            break
+        names.append(plain)
+        j += 1
+        if plain != word:  # a possessive ends the name
+            break
+    if len(names) < 2:
+        return None
+    # A name that runs into an organisation ("Institute", "Council") is not a person's.
+    if names[-1] in {"Institute", "Council", "Union", "Radio", "Forces", "Party", "Agency"}:
+        return None
+    return j, " ".join(names)
+
+
+_TITLE_RE = re.compile(
+    r"(?:\b[Tt]he\s+)?(?:(?P<country>[A-Z][\w.]*(?:['’]s)?)\s+)?(?P<title>"
+    + "|".join(
+        sorted((w for ws in TITLE_FAMILIES.values() for w in ws), key=len, reverse=True)
+    ).replace(" ", r"\s+")
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+def _titles(text: str, lexicon: Lexicon, names: list[Found]) -> list[Found]:
+    """Title-only mentions: a title not followed by a name."""
+    taken = [(f.start, f.end) for f in names]
+    found = []
+    for match in _TITLE_RE.finditer(text):
+        after = text[match.end() : match.end() + 40]
+        next_word = WORD.match(after.lstrip(" "))
+        if next_word and _capitalised(next_word.group()) and after[:1] == " ":
+            continue  # "Prime Minister Keir Starmer": the name is the mention
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        country_word = match.group("country")
+        country = None
+        if country_word:
+            plain = _POSSESSIVE.sub("", country_word)
+            country = lexicon.demonyms.get(plain)
+            if country is None and (ids := lexicon.names.get(name_key(plain))):
+                country = next(iter(ids)) if len(ids) == 1 else None
+            if country is None and plain.casefold() not in ("the", *TITLE_WORDS):
+                continue  # "Foreign Minister" inside some other proper name
+        family = title_family(match.group("title"))
+        found.append(
+            Found(match.start(), match.end(), title=match.group("title"), family=family,
+                  country=country, how="title")
+        )  # fmt: skip
+    return found
+
+
+def resolve_title(found: Found, lexicon: Lexicon, on: dt.date | None, before: list[Found]):
+    """The people a title-only mention may mean: the holders of such an
+    office on the date, else the last person named with that title."""
+    if found.family:
+        holders = lexicon.holders(found.family, found.country, on)
+        if holders:
+            return holders, None
+    for earlier in reversed(before):
+        if earlier.is_title:
+            continue
+        person = earlier.how == "new" or any(lexicon.actors[a].is_person for a in earlier.actors)
+        if person and (found.family is None or earlier.family in (found.family, None)):
+            return earlier.actors, earlier
+    return [], None
+
+
+def is_person_noun(word: str) -> bool:
+    return word.casefold() in PERSON_NOUNS
+
+
+__all__ = ["NAME_STOPS", "Found", "resolve_title", "scan"]
