@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from actors.api import ActorViewSet, RoleViewSet
+from desk.api import extract_statements
 from positions.api.exports import matrix_export
 from positions.api.records import ConditionViewSet, PositionViewSet, TopicViewSet
 from positions.api.semantics import changes, history, matrix, timeline
@@ -29,6 +30,7 @@ v1 = [
     path("timeline/", timeline, name="timeline"),
     path("changes/", changes, name="changes"),
     path("history/", history, name="history"),
+    path("extract/", extract_statements, name="extract"),
     *router.urls,
 ]
 urlpatterns = [

@@ -13,6 +13,7 @@ urlpatterns = [
     # Configurable so a public deployment need not advertise /admin/.
     path(os.environ.get("DJANGO_ADMIN_URL", "admin/"), admin.site.urls),
     *api_urls.urlpatterns,
+    path("desk/", include("desk.urls")),
     path("actors/", include("actors.urls")),
     path("sources/", include("sources.urls")),
     path("", include("positions.urls")),

@@ -10,7 +10,8 @@ from config.admin import SafeAutocompleteSelectMultiple, VersionedAdmin, Version
 from config.concurrency import ConcurrentEditForm, Seen
 
 from . import services, workflow
-from .models import Condition, Position, Revision, Status, Topic, TopicWording
+from .attribution import implied_attribution
+from .models import Attribution, Condition, Position, Revision, Status, Topic, TopicWording
 
 
 class PositionForm(ConcurrentEditForm):
@@ -42,6 +43,16 @@ class PositionForm(ConcurrentEditForm):
             )
         if self.instance.pk and "named_conditions" in self.fields:
             self.initial["named_conditions"] = list(self.instance.conditions.all())
+        if "attribution" in self.fields and not self.instance.pk:
+            # Left empty, it follows from the quote's speaker (implied_attribution).
+            field = self.fields["attribution"]
+            field.required = False
+            field.choices = [("", "— from the speaker —"), *Attribution.choices]
+            self.initial.setdefault("attribution", "")
+            field.help_text = (
+                "Empty: the outlet's sentence is its report, an official's words speak for "
+                "the state they serve, another actor's words are a claim."
+            )
 
     # Set by the admin to the editor saving the form.
     user = None
@@ -68,10 +79,27 @@ class PositionForm(ConcurrentEditForm):
                 )
             except workflow.Refused as refused:
                 self.add_error(refused.field, refused.message)
-        quote = cleaned.get("quote") or getattr(self.instance, "quote", None)
+        quote = cleaned.get("quote") or self.instance._state.fields_cache.get("quote")
+        if quote is None and self.instance.quote_id:
+            quote = self.instance.quote
         if not cleaned.get("as_of") and quote is not None:
             cleaned["as_of"] = quote.said_on or quote.source.published_on
+        if "attribution" in self.fields and not cleaned.get("attribution"):
+            self._imply_attribution(cleaned, quote)
         return cleaned
+
+    def _imply_attribution(self, cleaned, quote):
+        actor = cleaned.get("actor")
+        if quote is None or actor is None:
+            self.add_error("attribution", "Choose the attribution.")
+            return
+        speaker = quote.speaker if quote.speaker_id else None
+        implied = implied_attribution(speaker=speaker, actor=actor, on=cleaned.get("as_of"))
+        cleaned["attribution"] = implied
+        self.instance.attribution = implied
+        if implied == Attribution.CLAIM and not cleaned.get("claimant"):
+            cleaned["claimant"] = speaker
+            self.instance.claimant = speaker
 
     def _save_m2m(self):
         # Conditions are written by the service with the rest of the change

@@ -245,9 +245,10 @@ class Position(models.Model):
 
     def clean(self):
         errors = {}
-        if not (self.quote_id and self.actor_id and self.as_of):
+        # The quote may be new, not saved yet, when a form checks it with its position.
+        quote = self._state.fields_cache.get("quote") or (self.quote if self.quote_id else None)
+        if not (quote and self.actor_id and self.as_of):
             return
-        quote = self.quote
         if quote.said_on and self.as_of < quote.said_on:
             errors["as_of"] = f"The stance cannot predate the words ({quote.said_on:%Y-%m-%d})."
         if quote.source.published_on and self.as_of > quote.source.published_on:

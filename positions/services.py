@@ -108,6 +108,7 @@ def record_position(
         status=status,
         summary=summary,
         correction_note=correction_note,
+        entered_by=user if getattr(user, "is_authenticated", False) else None,
     )
     _clean(position)
     position.save()
@@ -265,7 +266,13 @@ def change_position(
 
     if reason:
         proposed._change_reason = reason
-    proposed.save(update_fields=[*changed, "updated_at"])
+    written = [*changed, "updated_at"]
+    if live.review_note and ("status" in changed or not workflow.may_publish(user)):
+        # The editor's change answers the note (the draft is back in the
+        # queue), or the draft is published: the note has done its work.
+        proposed.review_note = ""
+        written.append("review_note")
+    proposed.save(update_fields=written)
     if after_conditions != before_conditions:
         proposed.conditions.set(after_conditions)
     return Outcome(proposed, changed=True)
@@ -337,6 +344,25 @@ def review_revision(*, revision_id: int, user, publish: bool, note: str = "") ->
     _clean(revision)
     revision.save()
     return revision
+
+
+@transaction.atomic
+def return_draft(*, position_id: int, user, note: str) -> Position:
+    """A senior editor sends a draft back to its editor with a note; it
+    leaves the review queue until the editor changes it."""
+    if not workflow.may_publish(user):
+        raise Refused("Only senior editors review drafts.", field=None, forbidden=True)
+    if not note.strip():
+        raise InvalidInput({"review_note": ["Say what the editor should change."]})
+    live = lock(Position, position_id)
+    if live is None:
+        raise Position.DoesNotExist(position_id)
+    if live.status != Status.DRAFT:
+        raise Refused("It is no longer a draft.", field=None)
+    live.review_note = note.strip()
+    live._change_reason = "Returned to its editor"
+    live.save(update_fields=["review_note", "updated_at"])
+    return live
 
 
 def publish_drafts(*, position_ids: Iterable[int], user) -> tuple[int, list[str]]:
