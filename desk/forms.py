@@ -134,9 +134,11 @@ class StatementForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "actor-names", "autocomplete": "off"}),
     )
     speaker_title = forms.CharField(
-        required=False, max_length=200, label="New speaker's office",
-        help_text="For someone the record lacks, e.g. Armed Forces Minister.",
-    )  # fmt: skip
+        required=False,
+        max_length=200,
+        label="Speaker's office",
+        help_text="When the record lacks it (e.g. Armed Forces Minister): recorded with it.",
+    )
     speaker_country = forms.ModelChoiceField(
         queryset=Actor.objects.filter(kind__in=[Actor.Kind.STATE, Actor.Kind.ORGANISATION]),
         required=False,
@@ -226,7 +228,16 @@ class StatementForm(forms.Form):
             same = isinstance(value, NewActor) and isinstance(speaker, NewActor)
             if same and value.name.casefold() == speaker.name.casefold():
                 data[key] = speaker
+        office = None
+        title, country = data.get("speaker_title", ""), data.get("speaker_country")
+        if isinstance(speaker, Actor) and title and country:
+            office = (
+                title,
+                country,
+                RANK_OF_FAMILY.get(title_family(title) or "", Role.Rank.OFFICIAL),
+            )
         return Statement(
+            speaker_office=office,
             quote=data["quote"].strip(),
             actor=data["actor"],
             topic=data["topic"],

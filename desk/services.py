@@ -47,6 +47,8 @@ class Statement:
     conditions: list[Condition] = field(default_factory=list)
     summary: str = ""
     publish: bool = False
+    # An office the article gives a speaker the record already has: (title, in, rank).
+    speaker_office: tuple[str, Actor, int | None] | None = None
 
 
 @dataclass
@@ -118,6 +120,8 @@ def enter_article(
 
 def _enter(user, source, statement: Statement, made, quotes) -> Position:
     speaker = _actor(statement.speaker, made, statement.said_on or source.published_on)
+    if isinstance(statement.speaker, Actor) and statement.speaker_office:
+        _office(statement.speaker, *statement.speaker_office)
     actor = _actor(statement.actor, made, statement.said_on or source.published_on)
     claimant = _actor(statement.claimant, made, statement.said_on or source.published_on)
     quote = quotes.get(statement.quote)
@@ -171,6 +175,23 @@ def _actor(value, made: dict[str, Actor], on: dt.date | None) -> Actor | None:
         role.save()
     made[key] = actor
     return actor
+
+
+def _office(holder: Actor, title: str, organisation: Actor, rank: int | None):
+    """The office the article names, recorded when the record has no office
+    of this person in that state or organisation at all (dates unknown)."""
+    held = Role.objects.filter(holder=holder, organisation=organisation, kind=Role.Kind.OFFICE)
+    if held.exists():
+        return
+    role = Role(
+        holder=holder,
+        organisation=organisation,
+        kind=Role.Kind.OFFICE,
+        title=title,
+        speaks_for_rank=rank,
+    )
+    role.full_clean()
+    role.save()
 
 
 def _errors(error) -> dict:

@@ -142,12 +142,14 @@ def _initial(candidate, article: Article) -> dict:
 
     speaker = candidate.speaker
     country = lexicon.actors.get(speaker.country_id) if speaker and speaker.country_id else None
+    # An office to record with the statement: a new person's, or one the text names.
+    from_text = bool(speaker and (not speaker.actor_id or speaker.office_from_text))
     return {
         "include": bool(candidate.actor and candidate.topic and candidate.stance),
         "quote": candidate.quote,
         "speaker": typed(speaker),
-        "speaker_title": speaker.role if speaker and not speaker.actor_id else "",
-        "speaker_country": country.slug if country and speaker and not speaker.actor_id else None,
+        "speaker_title": speaker.role if from_text else "",
+        "speaker_country": country.slug if country and from_text else None,
         "actor": typed(candidate.actor),
         "attribution": candidate.attribution,
         "claimant": typed(candidate.claimant),

@@ -156,7 +156,9 @@ def editor(django_user_model):
         username="editor", password="correct horse battery staple", is_staff=True
     )
     user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["actors", "sources", "positions"])
+        Permission.objects.filter(
+            content_type__app_label__in=["actors", "sources", "positions", "desk"]
+        )
     )
     return user
 

@@ -13,7 +13,7 @@ from sources.models import Quote, Source
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"actors", "sources", "positions"}
+OUR_APPS = {"actors", "sources", "positions", "desk"}
 MODEL_ADMINS = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
@@ -48,6 +48,7 @@ def test_every_model_of_ours_is_registered():
         ("actors", "actor"),
         ("actors", "actoralias"),
         ("actors", "role"),
+        ("desk", "stancecue"),
         ("positions", "condition"),
         ("positions", "position"),
         ("positions", "revision"),

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["config", "actors", "sources", "positions"]
+PACKAGES = ["config", "actors", "sources", "positions", "desk"]
 MAX_LINES = 500
 
 

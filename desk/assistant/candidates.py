@@ -22,6 +22,8 @@ class Mention:
     country_id: int | None = None
     alternatives: list[int] = field(default_factory=list)
     kind: str = ""  # the record's kind, or "official"/"expert" proposed
+    # The role and country come from the text: the record has no such office yet.
+    office_from_text: bool = False
 
 
 @dataclass

@@ -9,8 +9,11 @@ from positions.models import Attribution, Stance
 
 from .candidates import Candidate, Reading
 from .direct import mention
-from .lexicon import stem_key
+from .lexicon import stem_key, title_family
 from .mentions import Found
+
+# Offices whose holders speak for their state.
+SPEAKING = {"head", "foreign", "defence", "spokes"}
 
 _CLAIM_VERB = re.compile(
     r"\s*\]?\s*(?:['’]s\s+)?(?:is|are|was|were|would|will|has|had|does|did|opposes|opposed|"
@@ -55,14 +58,17 @@ def _attribute_direct(reading: Reading, candidate: Candidate):
         return
     lexicon = reading.lexicon
     candidate.actor = speaker
-    if speaker.actor_id is None:
-        return
-    actor = lexicon.actors[speaker.actor_id]
-    if not actor.is_person:
-        return
-    office = lexicon.speaking_office(actor.id, candidate.said_on or reading.published)
-    if office is not None:
-        state = lexicon.actors[office.organisation]
+    if speaker.actor_id is not None and not lexicon.actors[speaker.actor_id].is_person:
+        return  # a state or organisation in its own words
+    office = None
+    if speaker.actor_id is not None:
+        office = lexicon.speaking_office(speaker.actor_id, candidate.said_on or reading.published)
+    state_id = office.organisation if office else None
+    if state_id is None and speaker.country_id and title_family(speaker.role) in SPEAKING:
+        # An office the text names and the desk can record with the statement.
+        state_id = speaker.country_id
+    if state_id is not None:
+        state = lexicon.actors[state_id]
         candidate.attribution = Attribution.SPEAKING_FOR
         candidate.actor = type(speaker)(state.id, state.name, kind=state.kind)
 

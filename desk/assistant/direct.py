@@ -9,7 +9,7 @@ from positions.models import Attribution
 from .candidates import Candidate, Mention, Reading
 from .dates import find_dates
 from .language import PERSON_NOUNS, SPEECH_VERBS, WORD
-from .mentions import TITLE_WORDS, Found, resolve_title
+from .mentions import TITLE_WORDS, Found, people_first, resolve_title
 from .spans import quotations
 
 # A quotation this short is a phrase the outlet quotes ("so run down"):
@@ -122,8 +122,9 @@ def _speaker(reading: Reading, who, how, quoted) -> tuple[Mention | None, float]
         return None, 0.3
     start, end = who
     phrase = reading.text[start:end].strip()
-    mentions = [m for m in reading.mentions_in(start, end) if not m.is_title]
-    titles = [m for m in reading.mentions_in(start, end) if m.is_title]
+    found = people_first(reading.mentions_in(start, end), reading.lexicon)
+    mentions = [m for m in found if not m.is_title]
+    titles = [m for m in found if m.is_title]
     if mentions:
         chosen = max(mentions, key=lambda m: _person_score(reading, m))
         return mention(reading, chosen, quoted.open), (
@@ -169,7 +170,12 @@ def mention(reading: Reading, found: Found, at: int) -> Mention:
             country_id=found.country,
             kind="official" if found.title else "expert",
         )
-    return mention_of(reading, found.actors, at)
+    proposed = mention_of(reading, found.actors, at)
+    if not proposed.role and found.title and found.country:
+        # An office the text gives ("Polish Prime Minister Donald Tusk") and the record lacks.
+        proposed.role, proposed.country_id = found.title, found.country
+        proposed.office_from_text = True
+    return proposed
 
 
 def mention_of(reading: Reading, ids: list[int], at: int) -> Mention:

@@ -180,8 +180,13 @@ _TITLE_RE = re.compile(
 
 
 def _titles(text: str, lexicon: Lexicon, names: list[Found]) -> list[Found]:
-    """Title-only mentions: a title not followed by a name."""
-    taken = [(f.start, f.end) for f in names]
+    """Title-only mentions: a title not followed by a name. A state's name
+    inside one ("the Kremlin spokesman") is the title's country."""
+    taken = [
+        (f.start, f.end)
+        for f in names
+        if f.how != "name" or any(lexicon.actors[a].is_person for a in f.actors)
+    ]
     found = []
     for match in _TITLE_RE.finditer(text):
         after = text[match.end() : match.end() + 40]
@@ -205,6 +210,20 @@ def _titles(text: str, lexicon: Lexicon, names: list[Found]) -> list[Found]:
                   country=country, how="title")
         )  # fmt: skip
     return found
+
+
+def people_first(items: list[Found], lexicon: Lexicon) -> list[Found]:
+    """Mentions with a state named inside a title dropped: in "the Kremlin
+    spokesman" the spokesman is meant, not the Kremlin."""
+    titles = [f for f in items if f.is_title]
+    return [
+        f
+        for f in items
+        if f.is_title
+        or f.how != "name"
+        or any(lexicon.actors[a].is_person for a in f.actors)
+        or not any(t.start <= f.start and f.end <= t.end for t in titles)
+    ]
 
 
 def resolve_title(found: Found, lexicon: Lexicon, on: dt.date | None, before: list[Found]):

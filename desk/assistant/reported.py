@@ -12,7 +12,7 @@ from .candidates import Candidate, Mention, Reading
 from .dates import find_dates
 from .direct import mention, mention_of
 from .language import REPORT_VERBS
-from .mentions import Found, resolve_title
+from .mentions import Found, people_first, resolve_title
 
 _REPORT_RE = re.compile(
     r"(?<![\w-])(?:"
@@ -91,7 +91,7 @@ def _subject_and_verb(reading: Reading, span, sentence: str):
         ]
         subjects = [
             m
-            for m in reading.mentions_in(span.start, subject_end)
+            for m in people_first(reading.mentions_in(span.start, subject_end), reading.lexicon)
             if not any(s <= m.start < e for s, e in skipped)
             and not text[max(span.start, m.start - 4) : m.start].endswith(("by ", "of "))
         ]

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-OUR_APPS = ["actors", "sources", "positions"]
+OUR_APPS = ["actors", "sources", "positions", "desk"]
 # The models editors work on; their history tables are written by the
 # history package, never by hand.
 MODELS = [
@@ -20,6 +20,8 @@ MODELS = [
     "position",
     "positioncondition",
     "revision",
+    # The desk assistant's stance lexicon.
+    "stancecue",
 ]
 
 
