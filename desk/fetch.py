@@ -37,8 +37,9 @@ class Fetched:
     body: bytes
 
 
-def public_address(host: str, port: int, resolve=socket.getaddrinfo) -> str:
+def public_address(host: str, port: int, resolve=None) -> str:
     """The first address of ``host``, when all its addresses are public."""
+    resolve = resolve or socket.getaddrinfo
     try:
         answers = resolve(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
@@ -75,7 +76,7 @@ class _PinnedTLS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def fetch(url: str, *, resolve=socket.getaddrinfo, timeout: float = TIMEOUT) -> Fetched:
+def fetch(url: str, *, resolve=None, timeout: float = TIMEOUT) -> Fetched:
     if not getattr(settings, "DESK_FETCH", True):
         raise FetchRefused(
             "This server does not fetch pages (DESK_FETCH is off): save the page and upload it."

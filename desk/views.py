@@ -43,11 +43,8 @@ def desk(request) -> HttpResponse:
         posted = request.method == "POST"
         form = ArticleForm(request.POST, request.FILES) if posted else ArticleForm()
     except RequestDataTooBig:
-        form = ArticleForm()
-        form.add_error(
-            None, "The article is too large to send: paste one article, not a whole site."
-        )
-        return _home(request, form, status=413)
+        problem = "The article is too large to send: paste one article, not a whole site."
+        return _home(request, ArticleForm(), status=413, problem=problem)
     if not posted or not form.is_valid():
         return _home(request, form, status=400 if posted else 200)
     data = form.cleaned_data
@@ -85,10 +82,11 @@ def _already_recorded(request, source: Source):
     return redirect("admin:sources_source_change", source.pk)
 
 
-def _home(request, form, *, status=200):
+def _home(request, form, *, status=200, problem=""):
     user = request.user
     context = {
         "form": form,
+        "problem": problem,
         "returned": queue.returned_to(user),
         "mine": queue.awaiting(entered_by=user)[:20],
         "waiting": queue.awaiting().count(),

@@ -34,12 +34,13 @@ def reported_speech(reading: Reading, covered: list[tuple[int, int]]) -> list[Ca
     out: list[Candidate] = []
     text = reading.text
     lexicon = reading.lexicon
+    before = dict(zip(reading.sentences[1:], reading.sentences, strict=False))
     for span in reading.sentences:
         if any(start < span.end and span.start < end for start, end in covered):
             continue
         sentence = text[span.start : span.end]
         # A short sentence ("But Poland … said it would not.") reads on from the one before.
-        previous = text[max(0, span.start - 300) : span.start].rsplit("\n", 1)[-1]
+        previous = text[earlier.start : earlier.end] if (earlier := before.get(span)) else ""
         if not any(
             _RELEVANT.search(part) or (lexicon.wording_re and lexicon.wording_re.search(part))
             for part in (sentence, previous)
