@@ -43,6 +43,7 @@ migrate: install
 seed: migrate
 	$(DEV_ENV) $(BIN)/python manage.py setup_groups
 	$(DEV_ENV) $(BIN)/python manage.py load_seed
+	$(DEV_ENV) $(BIN)/python manage.py load_lexicon
 
 # Development settings for `.venv/bin/python manage.py ...` typed by hand
 # (manage.py reads .env; the real environment wins). Never overwritten.

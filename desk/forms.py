@@ -50,7 +50,7 @@ class ArticleForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=MAX_TEXT_CHARS,
-        label="Paste the article",
+        label="Paste its text",
         help_text="Its text, or the page's HTML: boilerplate and markup are removed.",
     )
     upload = forms.FileField(
@@ -62,8 +62,9 @@ class ArticleForm(forms.Form):
     url = forms.CharField(
         required=False,
         max_length=2000,
-        label="or give its address",
-        help_text="The server fetches it where it has a network; with text or a file, "
+        label="The article's address",
+        help_text="An article already recorded is recognised at once. With nothing else "
+        "given, the server fetches the page where it has a network; with text or a file, "
         "the address is recorded as the source's URL.",
         widget=forms.URLInput(attrs={"placeholder": "https://…"}),
     )
@@ -143,7 +144,7 @@ class StatementForm(forms.Form):
         queryset=Actor.objects.filter(kind__in=[Actor.Kind.STATE, Actor.Kind.ORGANISATION]),
         required=False,
         to_field_name="slug",
-        label="in",
+        label="Office in",
     )
     actor = forms.CharField(
         max_length=200,

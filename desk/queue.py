@@ -36,13 +36,14 @@ class InContext:
     quote: str
     after: str
     found: bool
+    stored: bool = True
 
 
 def in_context(quote: Quote) -> InContext:
     text = quote.source.text
     at = text.find(quote.text) if text else -1
     if at < 0:
-        return InContext("", quote.text, "", False)
+        return InContext("", quote.text, "", False, bool(text))
     start = max(0, at - CONTEXT_CHARS)
     end = min(len(text), at + len(quote.text) + CONTEXT_CHARS)
     return InContext(

@@ -193,7 +193,9 @@ def current_lexicon() -> Lexicon:
     """The lexicon for the record as it is now: rebuilt only when the
     record's version or the stance lexicon moved."""
     cues = StanceCue.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    stamp = (record_cache.version(), cues["n"], cues["last"])
+    # The version and when it moved: a database restored or reloaded (as
+    # between tests) may repeat a number, never the moment with it.
+    stamp = (*record_cache.stamp(), cues["n"], cues["last"])
     with _lock:
         held = _memo.get("lexicon")
         if held and held[0] == stamp:
