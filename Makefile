@@ -12,7 +12,7 @@ HTMX_VERSION := 2.0.11
 AXE_VERSION := 4.14.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed superuser editor token test browser bench lint format lock vendor clean
+.PHONY: help install run serve migrate seed superuser editor token test browser bench bench-extract lint format lock vendor clean
 
 help:
 	@echo "make run        set up, migrate, create the editorial groups, load the seed data,"
@@ -24,6 +24,7 @@ help:
 	@echo "make token USER_NAME=<name>  print (or create) that user's API token"
 	@echo "make format     apply ruff's formatting and safe fixes"
 	@echo "make bench      benchmark every page and endpoint, 1k to 1M positions (BENCH_ARGS=--quick)"
+	@echo "make bench-extract  the desk assistant's precision, recall and speed (benchmarks/EXTRACT.md)"
 	@echo "make lock       re-pin requirements/*.txt from pyproject.toml"
 	@echo "make vendor     re-fetch htmx $(HTMX_VERSION) (static/vendor/) and axe-core $(AXE_VERSION) (tests/browser/vendor/) from the npm registry"
 
@@ -88,6 +89,10 @@ lock: install
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.txt pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.txt pyproject.toml
+
+# The extraction assistant on annotated real news, and its speed: writes benchmarks/EXTRACT.md.
+bench-extract: install
+	$(BIN)/python benchmarks/extract.py
 
 # The benchmark (benchmarks/README in benchmarks/run.py): BENCH_ARGS=--quick for a short run.
 bench: install

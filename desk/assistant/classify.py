@@ -13,11 +13,15 @@ from .lexicon import stem_key, title_family
 from .mentions import Found
 
 # Offices whose holders speak for their state.
-SPEAKING = {"head", "foreign", "defence", "spokes"}
+SPEAKING = {"head", "foreign", "defence", "spokes", "minister"}
 
 _CLAIM_VERB = re.compile(
     r"\s*\]?\s*(?:['’]s\s+)?(?:is|are|was|were|would|will|has|had|does|did|opposes|opposed|"
     r"supports|accepts|advocat\w*|wants|backs|rejects|plans|agrees|refuses)\b",
+    re.IGNORECASE,
+)
+_PRONOUN_CLAIM = re.compile(
+    r"\b(?:he|she)\s+(?:will|would|has|is|does|did|won't|wouldn't|accepts|agrees|wants)\b",
     re.IGNORECASE,
 )
 _CLAUSE_START = re.compile(r"(?:^|[.;:(?!]|\band|\bthat|\bbut|\bas)\s*(?:the\s+)?$", re.IGNORECASE)
@@ -90,6 +94,25 @@ def _claimed_in_quote(reading: Reading, candidate: Candidate):
         if not item.actors and item.name == speaker.name:
             continue
         return mention(reading, item, candidate.start)
+    return _pronoun_claim(reading, candidate, own)
+
+
+def _pronoun_claim(reading: Reading, candidate: Candidate, own: set):
+    """ "Yes, he will accept it": a quote opening on someone else as its
+    subject is a claim about the last other person named before it."""
+    words = reading.text[candidate.start : candidate.end].split()[:4]
+    opening = " ".join(words)
+    if not _PRONOUN_CLAIM.search(opening):
+        return None
+    speaker = candidate.speaker
+    for item in reversed(reading.before(candidate.start)):
+        if item.is_title or (item.actors and set(item.actors) & own):
+            continue
+        if not item.actors and item.name == speaker.name:
+            continue
+        person = not item.actors or any(reading.lexicon.actors[a].is_person for a in item.actors)
+        if person:
+            return mention(reading, item, candidate.start)
     return None
 
 

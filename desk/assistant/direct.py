@@ -16,6 +16,9 @@ from .spans import quotations
 # the outlet's sentence around it is the statement.
 MIN_QUOTE_WORDS = 5
 _PRONOUNS = {"he", "she", "they"}
+# A date line dates the page, not the words: "2025-03-04", "MOSCOW, April 11".
+_DATE_LINE = re.compile(r"(?:^\s*\W*\s*date\s+\d{4}-\d{2}-\d{2}$|\b[A-Z]{3,},\s+\w+\s+\d{1,2}$)")
+_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b")
 _ABBREVIATED = re.compile(r"\b(?:[A-Z]|U\.S|U\.K|Feb|Jan|Mr|Dr|Gen)$")
 # Where a name written after its verb has ended: "said Leo Peria Peigne from …".
 _AFTER_NAME = frozenset({"from", "of", "at", "in", "on", "who", "to", "when", "after"})
@@ -80,16 +83,24 @@ def _speaker_clause(
             if index == 0:
                 rest = words[1:]
                 end = rest[0].start() if rest else word.end()
-                for w in rest:
-                    lead = w is rest[0] and w.group().casefold() == "the"
+                # "said the head of the Italian government": a description runs on.
+                described = bool(rest) and rest[0].group().casefold() == "the"
+                for w in rest[:8]:
                     gap = text[end : w.start()].strip()
-                    if not lead and (gap or w.group().casefold() in _AFTER_NAME):
+                    stop = not described and w.group().casefold() in _AFTER_NAME
+                    if gap or (w is not rest[0] and stop):
                         break
                     end = w.end()
                 return (word.end(), end), "after", (after_start, after_end)
             who_end = word.start()
-            comma = text.find(",", after_start, who_end)
-            return (after_start, comma if comma > 0 else who_end), "after", (after_start, after_end)
+            segment = text[after_start:who_end]
+            if _RELATIVE.search(segment):  # "Popescu, who was …, told": the name comes first
+                comma = segment.find(",")
+                return (after_start, after_start + comma), "after", (after_start, after_end)
+            # Otherwise the subject is what follows the last comma: "… to Ukraine, he said".
+            last = segment.rfind(",")
+            begin = after_start + last + 1 if last >= 0 else after_start
+            return (begin, who_end), "after", (after_start, after_end)
         if word.group().casefold() in ("according",):
             break
     sentence = reading.sentence_at(quoted.open)
@@ -140,10 +151,15 @@ def _speaker(reading: Reading, who, how, quoted) -> tuple[Mention | None, float]
             proposed.role = proposed.role or titles[0].title
             return proposed, 0.6 if len(holders) == 1 else 0.45
         if earlier:
-            return mention(reading, earlier, quoted.open), 0.55
-    if first in _PRONOUNS or (
-        phrase.casefold().startswith("the ") and phrase.split()[-1].casefold() in PERSON_NOUNS
-    ):
+            proposed = mention(reading, earlier, quoted.open)
+            if titles[0].country and not proposed.country_id:
+                # "the Polish minister": the title says whose minister the person named is.
+                proposed.role = proposed.role or titles[0].title
+                proposed.country_id = titles[0].country
+                proposed.office_from_text = proposed.actor_id is not None
+            return proposed, 0.55
+    described = first == "the" and any(w.casefold() in PERSON_NOUNS for w in phrase.split())
+    if first in _PRONOUNS or described:
         for earlier in reversed(reading.before(quoted.open)):
             if earlier.is_title:
                 continue
@@ -151,6 +167,9 @@ def _speaker(reading: Reading, who, how, quoted) -> tuple[Mention | None, float]
                 reading.lexicon.actors[a].is_person for a in earlier.actors
             ):
                 return mention(reading, earlier, quoted.open), 0.6
+    if first in ("the", "a", "an") and len(phrase.split()) <= 8:
+        # An unnamed speaker the text describes: "the press service", "a senior EU diplomat".
+        return Mention(None, phrase, kind="label"), 0.4
     return None, 0.3
 
 
@@ -209,9 +228,17 @@ def said_date(reading: Reading, context, speaker: Mention | None, position: int)
             for m in reading.mentions_in(span.start, span.end)
             if (speaker.actor_id and speaker.actor_id in m.actors)
             or (not speaker.actor_id and m.name == speaker.name)
+            # or the state they speak for: "The Kremlin on Wednesday said …"
+            or (speaker.country_id and m.actors == [speaker.country_id])
         ]
         if named:
-            dates = find_dates(reading.text[span.start : span.end], reading.published)
+            # A date line ("2025-03-04") dates the page, not the words.
+            sentence = reading.text[span.start : span.end]
+            dates = [
+                d
+                for d in find_dates(sentence, reading.published)
+                if not _DATE_LINE.search(sentence[: d.end])
+            ]
             if dates:
                 return dates[-1]
     return None

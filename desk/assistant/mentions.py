@@ -11,12 +11,42 @@ from dataclasses import dataclass, field
 
 from actors.names import name_key
 
-from .language import NAME_STOPS, NOT_NAMES, PERSON_NOUNS, TITLE_FAMILIES, WORD
+from .language import (
+    COUNTRY_NAMES,
+    NAME_STOPS,
+    NOT_NAMES,
+    PERSON_NOUNS,
+    SPEECH_VERBS,
+    TITLE_FAMILIES,
+    WORD,
+)
 from .lexicon import Lexicon, title_family
 
 TITLE_WORDS = frozenset(
     word for wordings in TITLE_FAMILIES.values() for w in wordings for word in w.split()
 ) | {"armed", "forces", "deputy", "chief", "former", "head", "general", "staff", "state"}
+# Words inside a title: "Minister of National Defense of the Republic".
+TITLE_LINKS = frozenset(
+    [  # fmt: skip
+        "of",
+        "the",
+        "for",
+        "and",
+        "national",
+        "foreign",
+        "internal",
+        "affairs",
+        "republic",
+        "federation",
+        "kingdom",
+        "government",
+        "ministry",
+        "european",
+        "commission",
+        "union",
+        "council",
+    ]
+)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 
@@ -58,8 +88,12 @@ def _title_before(text: str, start: int, lexicon: Lexicon) -> tuple[str, int | N
         bare = plain.rstrip(".")
         if bare.casefold() in TITLE_WORDS:
             taken.append(bare)
+        elif bare.casefold() in TITLE_LINKS:
+            taken.append(bare)  # "Minister of National Defense of the Republic"
         elif plain in lexicon.demonyms or bare in lexicon.demonyms:
             country = lexicon.demonyms.get(plain, lexicon.demonyms.get(bare))
+        elif bare in COUNTRY_NAMES:
+            pass  # a state the record lacks: the title is still a title
         elif (ids := lexicon.names.get(name_key(bare))) and len(ids) == 1:
             (only,) = ids
             if lexicon.actors[only].is_person:
@@ -68,14 +102,27 @@ def _title_before(text: str, start: int, lexicon: Lexicon) -> tuple[str, int | N
         else:
             break
         edge = match.start()
+    # A title starts and ends with a title word, not with "of the"; links
+    # alone ("a member of the") are no title.
+    while taken and taken[-1].casefold() in TITLE_LINKS:
+        taken.pop()
+    while taken and taken[0].casefold() in TITLE_LINKS:
+        taken.pop(0)
     return " ".join(reversed(taken)), country
 
 
 def scan(text: str, lexicon: Lexicon) -> list[Found]:
     """Every mention in ``text``, in order, none overlapping."""
+    found = _scan(text, lexicon)
+    for item in found:
+        item.end = _end(text, item.end)
+    return found
+
+
+def _scan(text: str, lexicon: Lexicon) -> list[Found]:
     words = list(WORD.finditer(text))
     found: list[Found] = []
-    local: dict[str, str] = {}  # last name key -> full name of a person new to the record
+    local: dict[str, Found] = {}  # last name's key -> a person new to the record
     i = 0
     while i < len(words):
         match = _known(text, words, i, lexicon)
@@ -83,7 +130,7 @@ def scan(text: str, lexicon: Lexicon) -> list[Found]:
             found.append(match[0])
             i = match[1]
             continue
-        word = _POSSESSIVE.sub("", words[i].group())
+        word = _POSSESSIVE.sub("", words[i].group()).rstrip(".")
         key = name_key(word)
         if _capitalised(word) and word not in NOT_NAMES and key in lexicon.surnames:
             found.append(
@@ -94,7 +141,11 @@ def scan(text: str, lexicon: Lexicon) -> list[Found]:
             i += 1
             continue
         if _capitalised(word) and word not in NOT_NAMES and key in local:
-            found.append(Found(words[i].start(), words[i].end(), name=local[key], how="new"))
+            first = local[key]
+            found.append(
+                Found(words[i].start(), words[i].end(), name=first.name, title=first.title,
+                      country=first.country, family=first.family, how="new")
+            )  # fmt: skip
             i += 1
             continue
         run = _person_run(text, words, i, lexicon)
@@ -102,17 +153,69 @@ def scan(text: str, lexicon: Lexicon) -> list[Found]:
             end_index, name = run
             start = words[i].start()
             title, country = _title_before(text, start, lexicon)
-            found.append(
-                Found(start, words[end_index - 1].end(), name=name, title=title, country=country,
-                      family=title_family(title) if title else None, how="new")
-            )  # fmt: skip
-            local[name_key(name).split()[-1]] = name
+            person = Found(start, words[end_index - 1].end(), name=name, title=title,
+                           country=country, family=title_family(title) if title else None,
+                           how="new")  # fmt: skip
+            known = local.get(surname_key(name))
+            if known and known.name == name:
+                # Named again, perhaps without the title: what the first mention said holds.
+                person.title = person.title or known.title
+                person.country = person.country or known.country
+                person.family = person.family or known.family
+            found.append(person)
+            if not known or person.country or not known.country:
+                local[surname_key(name)] = person
             i = end_index
             continue
+        if _speaks_next(words, i) and _capitalised(word) and word not in NOT_NAMES:
+            # One name before a speech verb ("Kosiniak-Kamysz told reporters"): a person.
+            person = Found(words[i].start(), words[i].end(), name=word, how="new")
+            found.append(person)
+            local[surname_key(word)] = person
         i += 1
     found.extend(_titles(text, lexicon, found))
     found.sort(key=lambda f: f.start)
+    _country_from_the_sentence(text, found, lexicon)
     return found
+
+
+def _country_from_the_sentence(text: str, found: list[Found], lexicon: Lexicon):
+    """A person new to the record, introduced with a title but no country,
+    whose sentence opens on a state ("Poland will not send troops …, the
+    Minister of National Defense … said"): the office is in that state."""
+    for index, person in enumerate(found):
+        if person.how != "new" or not person.title or person.country:
+            continue
+        start = max(text.rfind(". ", 0, person.start), text.rfind("\n", 0, person.start)) + 1
+        opening = [f for f in found[:index] if f.start >= start and not f.is_title]
+        if opening and len(opening[0].actors) == 1:
+            actor = lexicon.actors[opening[0].actors[0]]
+            if actor.kind == "state":
+                person.country = actor.id
+                for later in found[index + 1 :]:  # the same person named again
+                    if later.how == "new" and later.name == person.name and not later.country:
+                        later.country = actor.id
+
+
+def _end(text: str, end: int) -> int:
+    """A mention's end without the full stop of its sentence ("Lukashenko.")
+    but with an abbreviation's own ("U.S.")."""
+    if text[end - 1 : end] == ".":
+        start = end - 1
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        if text[start : end - 1].count(".") == 0:
+            return end - 1
+    return end
+
+
+def surname_key(name: str) -> str:
+    """The key of a name's last word, hyphens kept within it: "Kosiniak-Kamysz"."""
+    return name_key(name.split()[-1]) if name.split() else ""
+
+
+def _speaks_next(words, i: int) -> bool:
+    return i + 1 < len(words) and words[i + 1].group().rstrip(".").casefold() in SPEECH_VERBS
 
 
 def _known(text: str, words, i: int, lexicon: Lexicon):
@@ -152,6 +255,7 @@ def _person_run(text: str, words, i: int, lexicon: Lexicon):
             or plain in NOT_NAMES
             or plain.casefold() in TITLE_WORDS
             or plain in lexicon.demonyms
+            or plain in COUNTRY_NAMES
             or name_key(plain) in lexicon.names
             or not plain.replace("-", "").isalpha()
             or (names and text[words[j - 1].end() : words[j].start()] != " ")

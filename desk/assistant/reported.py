@@ -21,6 +21,7 @@ _REPORT_RE = re.compile(
     )
     + r")(?![\w-])"
 )
+_ENDED = re.compile(r"[.!?][\"”’)]*\s*$|[\"”]\s*$")
 _RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,]*,")
 # Words that make a sentence about troop deployment even without a topic wording.
 _RELEVANT = re.compile(
@@ -39,6 +40,8 @@ def reported_speech(reading: Reading, covered: list[tuple[int, int]]) -> list[Ca
         if any(start < span.end and span.start < end for start, end in covered):
             continue
         sentence = text[span.start : span.end]
+        if not _ENDED.search(sentence):
+            continue  # a headline or a caption, not a sentence of the copy
         # A short sentence ("But Poland … said it would not.") reads on from the one before.
         previous = text[earlier.start : earlier.end] if (earlier := before.get(span)) else ""
         if not any(
@@ -96,6 +99,7 @@ def _subject_and_verb(reading: Reading, span, sentence: str):
             if not any(s <= m.start < e for s, e in skipped)
             and not text[max(span.start, m.start - 4) : m.start].endswith(("by ", "of "))
         ]
+        subjects = _last_clause(reading, subjects, span.start, subject_end, skipped)
         actors = _subjects(reading, subjects, span.start)
         if not actors:
             pronoun = re.search(r"\b(he|she)\s+(?:has\s+|had\s+)?$", sentence[: verb.start()], re.I)
@@ -104,6 +108,45 @@ def _subject_and_verb(reading: Reading, span, sentence: str):
         if actors:
             return verb, actors
     return None
+
+
+def _last_clause(reading: Reading, subjects: list[Found], start: int, end: int, skipped) -> list:
+    """The subject is the clause just before the verb ("…, Defense Secretary
+    Ben Wallace told"), with a list that runs into it ("Finland, Latvia, …
+    and Sweden issued"); relative clauses and appositions do not count."""
+    text = reading.text
+    commas = [
+        i for i in range(start, end) if text[i] == "," and not any(s <= i < e for s, e in skipped)
+    ]
+    bounds = [start, *[c + 1 for c in commas], end]
+    clauses = [
+        [m for m in subjects if lo <= m.start < hi]
+        for lo, hi in zip(bounds, bounds[1:], strict=False)
+    ]
+    spans = list(zip(bounds, bounds[1:], strict=False))
+    for index in range(len(clauses) - 1, -1, -1):
+        if not clauses[index]:
+            continue
+        chosen = list(clauses[index])
+        # Earlier clauses that are each one name alone are items of the same list.
+        while index > 0 and len(clauses[index - 1]) == 1:
+            lo, hi = spans[index - 1]
+            item = clauses[index - 1][0]
+            if text[lo:hi].strip(" ,").removeprefix("and ").strip() != text[item.start : item.end]:
+                break
+            chosen.insert(0, item)
+            index -= 1
+        # "Both Chancellor Olaf Scholz and his likely successor, election winner
+        # Friedrich Merz, have been …": a pair joined by "and" before an apposition.
+        if index > 0 and " and " in text[spans[index - 1][0] : spans[index - 1][1]]:
+            person = _is_person(reading, chosen[-1])
+            chosen[:0] = [m for m in clauses[index - 1] if _is_person(reading, m) == person]
+        return chosen
+    return []
+
+
+def _is_person(reading: Reading, found: Found) -> bool:
+    return not found.actors or any(reading.lexicon.actors[a].is_person for a in found.actors)
 
 
 def _last_person(reading: Reading, before: int) -> Mention | None:

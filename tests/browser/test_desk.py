@@ -89,7 +89,7 @@ def test_an_article_in_three_page_loads(site, staff, desk_page):  # noqa: F811
     source = Source.objects.get(url=URL.rstrip("/"))
     positions = Position.objects.filter(quote__source=source)
     assert positions.count() == kept
-    assert f"{kept} positions from this article" in page.inner_text("table.entered caption")
+    assert f"{kept} positions from this article" in page.inner_text("#entered-heading")
     assert all(p.status == Status.DRAFT and p.quote.is_verified for p in positions)
     assert {("russia", "speaking_for"), ("vladimir-putin", "claim"), ("poland", "report")} <= {
         (p.actor.slug, p.attribution) for p in positions
