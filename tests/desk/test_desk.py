@@ -374,3 +374,27 @@ def test_the_review_queue(client, staff, seeded):
     drafts[1].refresh_from_db()
     assert drafts[1].review_note == ""
     assert b"3 drafts awaiting review" in client.get(reverse("desk:queue")).content
+
+
+def test_markup_in_a_pasted_text_is_shown_as_text_everywhere(client, staff, seeded):
+    editor = staff("senior editor")
+    client.force_login(editor)
+    text = (
+        "But Poland, which has a large army, said it would not send troops.\n"
+        '<script>alert("x")</script><img src=x onerror="alert(1)">'
+    )
+    review = read(client, text=text, published_on="2025-02-25")
+    data = review_data(review) | {"title": "<b>Bold</b> title", "publisher": "P"}
+    for key, _, _ in review.context["rows"]:
+        data[f"s-{key}-publish"] = "on"
+    assert client.post(reverse("desk:save"), data).status_code == 302
+    source = Source.objects.get(title="<b>Bold</b> title")
+    assert source.text == text  # stored as read
+    for url in (
+        reverse("sources:detail", args=[source.pk]),
+        reverse("admin:sources_source_change", args=[source.pk]),
+        reverse("desk:queue"),
+    ):
+        page = client.get(url).content.decode()
+        assert "<script>alert" not in page and 'onerror="alert' not in page
+        assert "<b>Bold</b>" not in page
