@@ -108,6 +108,13 @@ def _review(request, article: Article, *, source_form=None, rows=None, status=20
             (form.prefix.removeprefix("s-"), form, c)
             for form, c in zip(rows, candidates, strict=True)
         ]
+    lexicon = current_lexicon()
+    for _, _, candidate in rows:
+        if candidate is not None and candidate.speaker and candidate.speaker.alternatives:
+            # The other people the assistant found this name could mean.
+            candidate.speaker.others = [
+                lexicon.actors[pk] for pk in candidate.speaker.alternatives if pk in lexicon.actors
+            ]
     if source_form is None:
         source_form = SourceForm(
             initial={
@@ -243,11 +250,17 @@ def statement_row(request) -> HttpResponse:
     words an editor selected in the article, which the assistant missed."""
     _editor(request)
     key = new_key()
-    form = StatementForm(
-        prefix=f"s-{key}",
-        initial={"quote": request.GET.get("quote", "")[:5000], "include": True},
-        may_publish=may_publish(request.user),
-    )
+    initial = {"quote": request.GET.get("quote", "")[:5000], "include": True}
+    # "Another position from this quote": the row's own fields, sent with it.
+    source = request.GET.get("from", "")
+    if source.isalnum() and len(source) <= 16:
+        copied = {
+            name: request.GET.get(f"s-{source}-{name}", "")
+            for name in ("quote", "speaker", "speaker_title", "attribution", "claimant",
+                         "said_on", "precision", "topic", "stance")
+        }  # fmt: skip
+        initial |= {name: value for name, value in copied.items() if value}
+    form = StatementForm(prefix=f"s-{key}", initial=initial, may_publish=may_publish(request.user))
     return render(
         request, "desk/review.html#statement", {"key": key, "form": form, "candidate": None}
     )

@@ -24,6 +24,8 @@ class Mention:
     kind: str = ""  # the record's kind, or "official"/"expert" proposed
     # The role and country come from the text: the record has no such office yet.
     office_from_text: bool = False
+    # The record's actors behind ``alternatives``, for the desk to show.
+    others: list = field(default_factory=list)
 
 
 @dataclass

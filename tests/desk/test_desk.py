@@ -398,3 +398,18 @@ def test_markup_in_a_pasted_text_is_shown_as_text_everywhere(client, staff, seed
         page = client.get(url).content.decode()
         assert "<script>alert" not in page and 'onerror="alert' not in page
         assert "<b>Bold</b>" not in page
+
+
+def test_another_position_from_a_quote_copies_its_row(client, staff, seeded):
+    client.force_login(staff("editor"))
+    review = read(client, text=ARTICLE, published_on="2025-02-25")
+    key, form, _ = review.context["rows"][0]
+    data = {k: v for k, v in review_data(review).items() if k.startswith(f"s-{key}-")}
+    row = client.get(reverse("desk:statement"), {"from": key, **data}, HTTP_HX_REQUEST="true")
+    assert row.status_code == 200
+    copy = row.context["form"]
+    assert copy.prefix != form.prefix
+    assert copy.initial["quote"] == form.initial["quote"]
+    assert copy.initial["speaker"] == "dmitry-peskov"
+    assert copy.initial["said_on"] == "2025-02-24"
+    assert b"<fieldset" in row.content and b"<html" not in row.content
