@@ -17,6 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
+from .article import Unreadable
+
 TIMEOUT = 10.0
 MAX_REDIRECTS = 5
 MAX_BYTES = 2_000_000
@@ -24,10 +26,8 @@ CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 USER_AGENT = "CeasefirePositions-desk/1.0 (+fetches one article an editor asked for)"
 
 
-class FetchRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class FetchRefused(Unreadable):
+    """Why a page was not fetched, in words for the editor."""
 
 
 @dataclass

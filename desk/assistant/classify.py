@@ -128,33 +128,27 @@ def _subject_of_claim(reading: Reading, item: Found, start: int) -> bool:
     return bool(_CLAUSE_START.search(before)) and bool(_CLAIM_VERB.match(text, item.end))
 
 
-def _topic(reading: Reading, text: str) -> str | None:
-    pattern = reading.lexicon.wording_re
+def _phrases(pattern, text: str):
+    """Each lexicon phrase found in ``text``, with its match and its key."""
     if pattern is None:
-        return None
-    best = None
+        return
     for match in pattern.finditer(text):
-        phrase = stem_key(match.group())
-        if best is None or len(phrase) > len(best):
-            best = phrase
-    return reading.lexicon.wording_topic.get(best) if best else None
+        yield match, stem_key(match.group())
+
+
+def _topic(reading: Reading, text: str) -> str | None:
+    keys = [key for _, key in _phrases(reading.lexicon.wording_re, text)]
+    return reading.lexicon.wording_topic[max(keys, key=len)] if keys else None
 
 
 def _conditions(reading: Reading, text: str) -> list[str]:
-    pattern = reading.lexicon.condition_re
-    if pattern is None:
-        return []
     cues = reading.lexicon.condition_by_key
-    return list(dict.fromkeys(cues[stem_key(m.group())] for m in pattern.finditer(text)))
+    return list(dict.fromkeys(cues[key] for _, key in _phrases(reading.lexicon.condition_re, text)))
 
 
 def _stance(reading: Reading, text: str, topic: str | None) -> str | None:
-    pattern = reading.lexicon.stance_re
-    if pattern is None:
-        return None
     best = None
-    for match in pattern.finditer(text):
-        phrase = stem_key(match.group())
+    for match, phrase in _phrases(reading.lexicon.stance_re, text):
         stance, only = reading.lexicon.stance_by_key[phrase]
         if only and only != topic:
             continue
