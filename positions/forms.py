@@ -14,10 +14,22 @@ ISO_DATE = ["%Y-%m-%d"]
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed as YYYY-MM-DD. Not the browser's date picker: it shows
+    the reader's locale (03/04/2025) while the pages print "3 Apr 2025", and
+    it reports a change on every valid-looking value while one is typing."""
+
+    input_type = "text"
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {
+            "placeholder": "YYYY-MM-DD",
+            "pattern": r"\d{4}-\d{2}-\d{2}",
+            "inputmode": "numeric",
+            "size": 10,
+            "autocomplete": "off",
+            **kwargs.pop("attrs", {}),
+        }
+        super().__init__(format="%Y-%m-%d", attrs=attrs, **kwargs)
 
 
 class AsOfForm(forms.Form):
@@ -78,6 +90,12 @@ class MatrixForm(AsOfPageForm):
     )
     topics = forms.MultipleChoiceField(
         label="Topics", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    everyone = forms.BooleanField(
+        label="Include those with no statement",
+        required=False,
+        help_text="Every country and organisation of the record (or of the group), "
+        "with “No statement” where it has said nothing on these topics.",
     )
 
     def __init__(self, data=None, *, groups, topics):

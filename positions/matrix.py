@@ -147,12 +147,14 @@ def stance_matrix(
     page: int = 1,
     per_page: int | None = MATRIX_PAGE_ROWS,
     evidence: bool = True,
+    everyone: bool = False,
 ) -> Matrix:
     """Rows are the states and organisations with a statement on ``topics`` up
     to ``on`` (or, with ``group``, its members on ``on`` and the group itself),
     countries first; ``kind`` keeps one of the two. ``per_page`` rows from
     ``page`` (all with None): the work is per row shown, whatever the size of
-    the record. ``evidence`` as for :func:`statements`. Without evidence, a
+    the record. ``everyone``: every state and organisation, whether it has
+    spoken or not. ``evidence`` as for :func:`statements`. Without evidence, a
     page of rows and their cells is one query (:func:`matrix_page_sql`); with
     it, four. One more with a group; with ``since``, one more (three with
     evidence)."""
@@ -161,6 +163,9 @@ def stance_matrix(
         rows = Actor.objects.matrix_rows().filter(
             pk__in={*members.values_list("holder_id", flat=True), group.pk}
         )
+    elif everyone:
+        # Silence shows too: every country and organisation, "No statement" where so.
+        rows = Actor.objects.matrix_rows()
     else:
         rows = speaking_rows(on=on, topics=topics)
     if kind:

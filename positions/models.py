@@ -9,6 +9,7 @@ from actors.models import Actor, Role
 from config.validation import validate_date_in_range
 from sources.models import Quote
 
+from .dating import stance_date
 from .querysets import PositionQuerySet
 
 
@@ -287,6 +288,12 @@ class Position(models.Model):
     @property
     def stance_order(self) -> int:
         return STANCE_ORDER[self.stance]
+
+    @property
+    def as_of_display(self) -> str:
+        """The stance's date as precise as its words ("July 2024")."""
+        quote = self.quote
+        return stance_date(self.as_of, quote.said_on, quote.said_on_precision, full=True)
 
 
 class Revision(models.Model):

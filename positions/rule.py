@@ -181,6 +181,8 @@ class Named(NamedTuple):
 class ShownQuote(NamedTuple):
     speaker_name: str
     text: str
+    said_on: dt.date | None = None
+    said_on_precision: str = "day"
 
 
 class CellPosition(NamedTuple):
@@ -212,7 +214,8 @@ class CellPosition(NamedTuple):
 SHOWN_COLUMNS = (
     "cs.id, cs.subject_id, cs.rank, cs.role_id, p.id, p.topic_id, p.stance, p.as_of, "
     "p.attribution, p.claimant_id, a.name, cl.name, "
-    "CASE WHEN q.speaker_id IS NULL THEN q.speaker_label ELSE sp.name END, q.text"
+    "CASE WHEN q.speaker_id IS NULL THEN q.speaker_label ELSE sp.name END, q.text, "
+    "q.said_on, q.said_on_precision"
 )
 
 
@@ -255,6 +258,8 @@ def shown_statement(row) -> Statement:
         claimant_name,
         speaker_name,
         text,
+        said_on,
+        precision,
     ) = row
     position = CellPosition(
         pk=pk,
@@ -265,9 +270,14 @@ def shown_statement(row) -> Statement:
         claimant_id=claimant_id,
         actor=Named(actor_name),
         claimant=Named(claimant_name) if claimant_id else None,
-        quote=ShownQuote(speaker_name, text),
+        quote=ShownQuote(speaker_name, text, _date(said_on), precision),
     )
     return Statement(subject_id, position, rank, role_id=role_id, row_id=row_id)
+
+
+def _date(value) -> dt.date | None:
+    # SQLite's cursor gives dates as text.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _shown_statements(chosen_sql: str, params: list) -> list[Statement]:

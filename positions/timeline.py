@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.template import engines
 from django.utils.text import Truncator
 
+from .dating import short_date, stance_date
 from .history import HistoryEntry
 from .models import Stance
 from .rule import Statement, with_evidence
@@ -32,13 +33,13 @@ SHORT_LABELS = {
 }
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def short_date(day: dt.date) -> str:
-    """``3 Mar 2025``, as the template filter ``date:"j M Y"`` writes it (a
-    page writes hundreds: strftime was a tenth of a matrix cell's time)."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+def _when(position) -> str:
+    quote = position.quote
+    return stance_date(
+        position.as_of,
+        getattr(quote, "said_on", None),
+        getattr(quote, "said_on_precision", "day"),
+    )
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,7 @@ class Marker:
         p = self.statement.position
         claim = f" (claim by {p.claimant.name})" if self.is_claim else ""
         words = Truncator(p.quote.text).words(40, truncate=" …")
-        return (
-            f"{short_date(p.as_of)}, {p.quote.speaker_name}{claim}: “{words}” — "
-            f"{Stance(p.stance).label}"
-        )
+        return f"{_when(p)}, {p.quote.speaker_name}{claim}: “{words}” — {Stance(p.stance).label}"
 
     # Coordinates as the SVG writes them, one decimal.
     @property

@@ -25,6 +25,7 @@ from config.paging import PageOutOfRange, page_count, pager, slice_of
 from . import cache, timeline
 from . import search as search_backend
 from .cells import OWN_RANK
+from .dating import stance_date
 from .forms import (
     AsOfPageForm,
     ConditionsForm,
@@ -120,7 +121,9 @@ def _cell_view(
     position = current.position if current is not None else None
     label = via = date = iso = ""
     if position is not None:
-        label, date = STANCE_LABELS[position.stance], timeline.short_date(position.as_of)
+        quote = position.quote
+        label = STANCE_LABELS[position.stance]
+        date = stance_date(position.as_of, quote.said_on, quote.said_on_precision)
         iso = position.as_of.isoformat()
         if position.attribution == Attribution.SPEAKING_FOR:
             via = f"via {position.quote.speaker_name}"
@@ -198,6 +201,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
         topics=form.selected_topics,
         page=form.cleaned_data["page"],
         evidence=False,
+        everyone=form.cleaned_data["everyone"],
     )
     actors = {actor.pk: actor for actor in grid.rows}
     # The cells show plain values; the statements listed under changes are
@@ -263,6 +267,7 @@ def _matrix_query(request: HttpRequest, form: MatrixForm) -> dict:
         "group": params["group"],
         "kind": params["kind"],
         "topics": sorted(params["topics"] or []),
+        "everyone": "1" if params["everyone"] else "",
     }
     return {name: value for name, value in query.items() if value}
 
