@@ -10,10 +10,10 @@ from django.views.decorators.http import require_safe
 
 from config.paging import PageOutOfRange, count_per_row, ids_of_page, pager
 from positions import timeline
-from positions.cells import OWN_RANK
+from positions.cells import OWN_RANK, counted_in
 from positions.forms import PageForm, WindowForm
 from positions.history import window_histories
-from positions.models import Position, Stance, Status, Topic
+from positions.models import CellStatement, Position, Stance, Status, Topic
 from positions.rule import Statement
 from sources.models import Quote
 
@@ -42,6 +42,10 @@ def actor_list(request: HttpRequest) -> HttpResponse:
     shown = ordered.filter(pk__in=ids).annotate(
         position_total=count_per_row(
             Position.objects.filter(actor=OuterRef("pk")).exclude(status=Status.DRAFT), "actor"
+        ),
+        # A state's or organisation's stances rest on its officials' words too.
+        counted_total=count_per_row(
+            CellStatement.objects.filter(subject=OuterRef("pk"), is_claim=False), "subject"
         ),
         quote_total=count_per_row(Quote.objects.filter(speaker=OuterRef("pk")), "speaker"),
     )
@@ -117,11 +121,23 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         # An official's or expert's own positions count for no state; they are
         # shown as statements of their own.
-        context["own_statements"] = [
-            Statement(actor.pk, position, OWN_RANK)
-            for position in Position.objects.published()
+        own = list(
+            Position.objects.published()
             .filter(actor=actor, as_of__gte=start, as_of__lte=end)
             .with_evidence()
             .order_by("-as_of", "topic__sort_order")[:QUOTE_LIMIT]
+        )
+        counted = counted_in(p.pk for p in own)
+        names = dict(
+            Actor.objects.filter(
+                slug__in={c.actor for found in counted.values() for c in found}
+            ).values_list("slug", "name")
+        )
+        context["own_statements"] = [
+            (
+                Statement(actor.pk, position, OWN_RANK),
+                [(names[c.actor], c.office) for c in counted[position.pk] if not c.is_claim],
+            )
+            for position in own
         ]
     return render(request, "actors/actor_detail.html", context)

@@ -3,6 +3,8 @@ import os
 from django.contrib import admin
 from django.urls import include, path
 
+from positions import about
+
 from . import api_urls
 
 admin.site.site_header = "Ceasefire Positions — editors"
@@ -14,6 +16,7 @@ urlpatterns = [
     path(os.environ.get("DJANGO_ADMIN_URL", "admin/"), admin.site.urls),
     *api_urls.urlpatterns,
     path("desk/", include("desk.urls")),
+    path("about/method/", about.method, name="method"),
     path("actors/", include("actors.urls")),
     path("sources/", include("sources.urls")),
     path("", include("positions.urls")),

@@ -32,3 +32,19 @@ def stance_date(as_of: dt.date, said_on: dt.date | None, precision: str, *, full
     if full:
         return f"{as_of.day} {FULL_MONTHS[as_of.month - 1]} {as_of.year}"
     return short_date(as_of)
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` earlier (the month's last day where it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    last = [31, 29 if (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 else 28, 31, 30, 31,
+            30, 31, 31, 30, 31, 30, 31][month - 1]  # fmt: skip
+    return dt.date(year, month, min(day.day, last))
+
+
+def is_stale(as_of: dt.date, on: dt.date) -> bool:
+    """Older than the configured age (``STALE_AFTER_MONTHS``) on the date shown."""
+    from django.conf import settings
+
+    return as_of < months_before(on, settings.STALE_AFTER_MONTHS)

@@ -20,6 +20,18 @@ class Topic(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     question = models.CharField(max_length=300, help_text="The question actors take sides on.")
     description = models.TextField(blank=True)
+    supports_means = models.CharField(
+        "“supports” means",
+        max_length=300,
+        blank=True,
+        help_text="What a supporting stance says on this topic, for the method page.",
+    )
+    opposes_means = models.CharField(
+        "“opposes” means",
+        max_length=300,
+        blank=True,
+        help_text="What an opposing stance says on this topic.",
+    )
     sort_order = models.PositiveSmallIntegerField(default=100)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -134,6 +134,8 @@ def load_seed(*, seed_dir: Path = SEED_DIR) -> SeedReport:
                 "question": item["question"],
                 "description": item.get("description", ""),
                 "sort_order": item["sort_order"],
+                "supports_means": item.get("supports_means", ""),
+                "opposes_means": item.get("opposes_means", ""),
             },
         )
         topics[topic.slug] = topic

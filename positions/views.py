@@ -25,7 +25,7 @@ from config.paging import PageOutOfRange, page_count, pager, slice_of
 from . import cache, timeline
 from . import search as search_backend
 from .cells import OWN_RANK
-from .dating import stance_date
+from .dating import is_stale, stance_date
 from .forms import (
     AsOfPageForm,
     ConditionsForm,
@@ -75,6 +75,7 @@ class MatrixCell(NamedTuple):
     claims: list[tuple[str, str]]  # (claimant's name, claimed stance)
     conflict: bool
     was: str  # with a change since the earlier date: the stance before it
+    stale: bool  # older than STALE_AFTER_MONTHS on the date shown
 
 
 class MatrixColumn(NamedTuple):
@@ -110,7 +111,7 @@ STANCE_LABELS = dict(Stance.choices)
 
 
 def _cell_view(
-    topic: Topic, cell: CellStance | None, change: CellChange | None, url: str
+    topic: Topic, cell: CellStance | None, change: CellChange | None, url: str, on
 ) -> MatrixCell:
     """One matrix cell as plain values, for the template's cell markup."""
     was = ""
@@ -148,6 +149,7 @@ def _cell_view(
         ],
         conflict=cell is not None and cell.has_conflict,
         was=was,
+        stale=position is not None and is_stale(position.as_of, on),
     )
 
 
@@ -225,7 +227,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
         for topic in grid.topics:
             cell, change = grid.cell(actor, topic), grid.change(actor, topic)
             url = prefix.replace("TOPIC", topic.slug) + as_of
-            row.append(_cell_view(topic, cell, change, url))
+            row.append(_cell_view(topic, cell, change, url, grid.on))
         return row
 
     previous, following = (
@@ -321,6 +323,7 @@ def cell(request: HtmxHttpRequest, actor_slug: str, topic_slug: str) -> HttpResp
         "retracted": [Statement(actor.pk, position, OWN_RANK) for position in retracted],
         "on": on,
         "cell": evidenced(now, whole),
+        "stale": now.current is not None and is_stale(now.current.position.as_of, on),
         "entries": [replace(e, made=[whole[s.row_id] for s in e.made]) for e in entries],
         # The list counts down from the newest date of all, page after page.
         "first_number": len(steps) - (page - 1) * HISTORY_DATES_PER_PAGE,

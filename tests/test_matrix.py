@@ -197,9 +197,9 @@ class TestOnTheSeed:
             for id_ in ids.split():
                 assert f'id="{id_}"' in page, id_
         assert (
-            '<input type="text" name="as_of" placeholder="YYYY-MM-DD" pattern="\\d{4}-\\d{2}-\\d{2}" '
-            'inputmode="numeric" size="10" autocomplete="off" value="yesterday" aria-invalid="true" '
-            'aria-describedby="id_as_of_error" id="id_as_of">'
+            '<input type="text" name="as_of" placeholder="YYYY-MM-DD" '
+            'pattern="\\d{4}-\\d{2}-\\d{2}" inputmode="numeric" size="10" autocomplete="off" '
+            'value="yesterday" aria-invalid="true" aria-describedby="id_as_of_error" id="id_as_of">'
         ) in page
         assert '<li id="id_as_of_error">As of: “As of” must be a date written YYYY-MM-DD.</li>' in (
             page

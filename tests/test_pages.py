@@ -234,10 +234,12 @@ class TestActorPage:
     def test_an_experts_own_positions(self, client):
         response = client.get(reverse("actors:detail", args=["richard-dannatt"]))
         assert response.status_code == 200
-        assert [s.position.topic.slug for s in response.context["own_statements"]] == [
-            "capacity-to-lead"
-        ]
-        assert "speaks for no state or organisation in these words" in response.content.decode()
+        assert [
+            (s.position.topic.slug, counts) for s, counts in response.context["own_statements"]
+        ] == [("capacity-to-lead", [])]
+        assert "Counts in no row of the matrix: on that date Richard Dannatt held no office" in (
+            response.content.decode()
+        )
 
     def test_organisation_members(self, client):
         response = client.get(reverse("actors:detail", args=["nordic-baltic-eight"]))

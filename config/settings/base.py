@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context.reading",
             ],
         },
     },
@@ -190,6 +191,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# A statement older than this many months is marked stale on the matrix,
+# the map and the cell.
+STALE_AFTER_MONTHS = int(os.environ.get("STALE_AFTER_MONTHS", "6"))
 # The desk fetches a page from an address where the server has a network
 # (desk/fetch.py refuses private addresses either way).
 DESK_FETCH = os.environ.get("DESK_FETCH", "1") != "0"

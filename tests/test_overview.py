@@ -1,0 +1,109 @@
+"""The analysts' overview: staleness, silence, dates as precise as their
+words, the method page, closing a cell opened in place."""
+
+import html
+
+import pytest
+from django.urls import reverse
+
+from actors.models import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+def cells_of(page: str, actor: str) -> str:
+    start = page.index(f">{actor}</a>")
+    return page[start : page.index("</tr>", start)]
+
+
+def test_old_statements_are_marked_stale(client, seeded):
+    # The RFE/RL statements of February 2025, seen from a year later.
+    page = client.get(reverse("positions:matrix"), {"as_of": "2026-02-26"}).content.decode()
+    assert "stale" in cells_of(page, "Poland")
+    fresh = client.get(reverse("positions:matrix"), {"as_of": "2025-03-01"}).content.decode()
+    assert "stale" not in cells_of(fresh, "Poland")
+    cell = client.get(
+        reverse("positions:cell", args=["poland", "own-troops"]), {"as_of": "2026-02-26"}
+    ).content.decode()
+    assert "Stale: these words were said more than 6 months before 26 February 2026" in cell
+
+
+def test_stale_age_is_configurable(client, seeded, settings):
+    settings.STALE_AFTER_MONTHS = 24
+    page = client.get(reverse("positions:matrix"), {"as_of": "2026-02-26"}).content.decode()
+    assert "stale" not in cells_of(page, "Poland")
+
+
+def test_silent_states_can_be_shown(client, seeded, make):
+    make.state("Ireland", "IE", slug="ireland")
+    quiet = client.get(reverse("positions:matrix")).content.decode()
+    assert ">Ireland</a>" not in quiet
+    everyone = client.get(reverse("positions:matrix"), {"everyone": "1"}).content.decode()
+    row = cells_of(everyone, "Ireland")
+    assert row.count("No statement") == 5  # one per topic
+    assert 'name="everyone" value="1" id="id_everyone" checked' in everyone
+
+
+def test_month_precise_words_show_their_month(client, seeded):
+    # Starmer's "hollowed out" was said in July 2024: its stance counts from
+    # 31 July, but no day is known.
+    page = client.get(
+        reverse("actors:detail", args=["keir-starmer"]),
+        {"start": "2024-01-01", "end": "2025-12-31"},
+    ).content.decode()
+    assert 'stance as of <time datetime="2024-07-31">July 2024</time>' in page
+    assert "31 July 2024" not in page and "31 Jul 2024" not in page
+
+
+def test_the_method_page(client, seeded):
+    response = client.get(reverse("method"))
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    for words in (
+        "But Poland, which has a large army, said it would not.",
+        "Are Britain's and France's armed forces able to lead the force?",
+        "Their armed forces are too run down or too stretched to lead it.",
+        "more than 6 months",
+        "head of state or government, foreign or defence minister",
+    ):
+        assert words in page, words
+    matrix = client.get(reverse("positions:matrix")).content.decode()
+    assert f'href="{reverse("method")}"' in matrix  # from the legend and the footer
+
+
+def test_a_cell_opened_in_place_has_an_address_and_closes(client, seeded):
+    matrix = client.get(reverse("positions:matrix")).content.decode()
+    assert 'hx-push-url="true">' in cells_of(matrix, "Poland")
+    url = reverse("positions:cell", args=["poland", "own-troops"])
+    fragment = client.get(url, {"as_of": "2025-03-01"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "data-close-detail" in fragment and 'href="/?as_of=2025-03-01"' in fragment
+    whole = client.get(url).content.decode()
+    assert "data-close-detail" not in whole  # a page of its own has nothing to close
+
+
+def test_dates_in_the_controls_are_typed_as_iso(client, seeded):
+    page = client.get(reverse("positions:matrix")).content.decode()
+    assert 'type="date"' not in page
+    assert 'name="as_of" placeholder="YYYY-MM-DD"' in page
+    assert Actor.objects.filter(slug="poland").exists()
+
+
+def test_an_officials_page_says_where_their_words_count(client, seeded):
+    page = html.unescape(
+        client.get(
+            reverse("actors:detail", args=["keir-starmer"]),
+            {"start": "2024-01-01", "end": "2025-12-31"},
+        ).content.decode()
+    )
+    assert "speaks for no state" not in page
+    assert "Counts in the matrix for United Kingdom (as Prime Minister)." in page
+    url = reverse("actors:detail", args=["jamie-shea"])
+    window = {"start": "2024-01-01", "end": "2025-12-31"}
+    shea = html.unescape(client.get(url, window).content.decode())
+    assert "Counts in no row of the matrix" in shea
+
+
+def test_the_actor_list_counts_what_counts_for_each(client, seeded):
+    page = client.get(reverse("actors:list")).content.decode()
+    row = page[page.index(">United Kingdom</a>") :]
+    assert row[: row.index("</li>")].endswith("3 statements counted, 0 quotes</span>")
