@@ -26,6 +26,7 @@ from . import cache, timeline
 from . import search as search_backend
 from .cells import OWN_RANK
 from .dating import is_stale, stance_date
+from .totals import stance_totals, totals_rows
 from .forms import (
     AsOfPageForm,
     ConditionsForm,
@@ -233,6 +234,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
     previous, following = (
         grid.steps if grid.steps is not None else neighbouring_dates(on=grid.on, topics=grid.topics)
     )
+    totals = stance_totals(on=grid.on, topics=grid.topics, group=grid.group)
     query = _matrix_query(request, form)
     page_query = urlencode(query, doseq=True)
     first = (grid.page - 1) * (grid.per_page or 0) + 1
@@ -255,6 +257,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
         "previous": previous,
         "following": following,
         "step_query": urlencode({k: v for k, v in query.items() if k != "as_of"}, doseq=True),
+        "totals": totals_rows(grid.topics, totals),
     }
     return render_to_string("positions/matrix.html#matrix", context, request)
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 import itertools
 
 import pytest
@@ -199,3 +200,23 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def stance_lexicon(request):
+    """The default stance cues a migration writes; a live-server test's flush
+    (the browser tests, in the same reused database) takes them away."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if "db" not in request.fixturenames and marker is None and not transactional:
+        return
+    if not transactional:
+        request.getfixturevalue("db")
+    from desk.models import StanceCue
+
+    if not StanceCue.objects.exists():
+        from django.core.management import call_command
+
+        call_command("load_lexicon", stdout=io.StringIO())

@@ -42,15 +42,3 @@ def review_data(response) -> dict:
             elif value is not None:
                 data[field] = value
     return data
-
-
-@pytest.fixture(autouse=True)
-def stance_lexicon(request):
-    """The default stance cues a migration writes; a live-server test's flush
-    (the browser tests, in the same reused database) takes them away."""
-    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
-        return
-    from desk.models import StanceCue
-
-    if not StanceCue.objects.exists():
-        call_command("load_lexicon", stdout=io.StringIO())

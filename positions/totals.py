@@ -1,0 +1,130 @@
+"""How many countries stand where: per topic as of a date (above the
+matrix and the map), and month by month (a topic's trend). Counted from
+the one as-of rule, over every country shown, not a page of them."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from actors.models import Actor, Role
+
+from . import cache
+from .history import window_histories
+from .matrix import speaking_rows
+from .models import Stance
+from .rule import stances_as_of
+
+
+@dataclass(frozen=True)
+class TopicTotals:
+    topic_id: int
+    counts: tuple[tuple[str, int], ...]  # (stance, countries), in the scale's order
+    silent: int  # countries in view with no statement on the topic
+    countries: int
+
+    @property
+    def spoken(self) -> int:
+        return self.countries - self.silent
+
+
+def _countries(*, on: dt.date, group: Actor | None) -> list[int]:
+    if group is None:
+        return list(Actor.objects.states().values_list("pk", flat=True))
+    members = Role.objects.memberships().current(on=on).filter(organisation=group)
+    return list(
+        Actor.objects.states()
+        .filter(pk__in=members.values("holder_id"))
+        .values_list("pk", flat=True)
+    )
+
+
+def stance_totals(*, on: dt.date, topics: list, group: Actor | None = None) -> list[TopicTotals]:
+    """For each topic, how many countries (of ``group``'s members, or all)
+    hold each stance as of ``on``, and how many have said nothing."""
+
+    def compute():
+        countries = _countries(on=on, group=group)
+        cells = stances_as_of(on=on, subjects=countries, topics=topics, evidence=False)
+        result = []
+        for topic in topics:
+            counted = Counter(
+                cell.stance
+                for (subject, topic_id), cell in cells.items()
+                if topic_id == topic.pk and cell.stance
+            )
+            spoken = sum(counted.values())
+            result.append(
+                TopicTotals(
+                    topic.pk,
+                    tuple((stance, counted[stance]) for stance in Stance.values),
+                    len(countries) - spoken,
+                    len(countries),
+                )
+            )
+        return result
+
+    key = (on, tuple(t.pk for t in topics), group.pk if group else None)
+    return cache.cached("stance-totals", key, compute)
+
+
+@dataclass(frozen=True)
+class Month:
+    end: dt.date  # the month's last day (or the window's end)
+    counts: tuple[tuple[str, int], ...]
+
+
+def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    ends, day = [], start
+    while True:
+        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        last = following - dt.timedelta(days=1)
+        if last >= end:
+            ends.append(end)
+            return ends
+        ends.append(last)
+        day = following
+
+
+def monthly_totals(*, topic, start: dt.date, end: dt.date) -> list[Month]:
+    """The countries per stance on the topic at each month's end of the window."""
+
+    def compute():
+        countries = speaking_rows(on=end, topics=[topic]).filter(kind=Actor.Kind.STATE)
+        steps = window_histories(subjects=countries, topics=[topic], start=start, end=end)
+        lanes = [
+            ([entry.on for entry in entries], [entry.stance for entry in entries])
+            for entries in steps.values()
+        ]
+        months = []
+        for last in month_ends(start, end):
+            counted = Counter()
+            for dates, stances in lanes:
+                at = bisect.bisect_right(dates, last) - 1
+                if at >= 0 and stances[at]:
+                    counted[stances[at]] += 1
+            months.append(Month(last, tuple((s, counted[s]) for s in Stance.values)))
+        return months
+
+    return cache.cached("monthly-totals", (topic.pk, start, end), compute)
+
+
+def bar(counts, silent: int = 0) -> list[tuple[str, float, float]]:
+    """A stacked bar of 100 units: ``(stance or "none", x, width)``."""
+    total = sum(n for _, n in counts) + silent
+    if not total:
+        return []
+    parts, x = [], 0.0
+    for stance, n in [*counts, ("none", silent)]:
+        if n:
+            width = round(100 * n / total, 2)
+            parts.append((stance, round(x, 2), width))
+            x += width
+    return parts
+
+
+def totals_rows(topics, totals: list[TopicTotals]):
+    """``(topic, totals, bar)`` per topic, for ``positions/_totals.html``."""
+    return [(topic, t, bar(t.counts, t.silent)) for topic, t in zip(topics, totals, strict=True)]
