@@ -128,3 +128,46 @@ def bar(counts, silent: int = 0) -> list[tuple[str, float, float]]:
 def totals_rows(topics, totals: list[TopicTotals]):
     """``(topic, totals, bar)`` per topic, for ``positions/_totals.html``."""
     return [(topic, t, bar(t.counts, t.silent)) for topic, t in zip(topics, totals, strict=True)]
+
+
+@dataclass(frozen=True)
+class TrendColumn:
+    month: Month
+    x: int
+    label: str  # "Mar 2025", shown every few months
+    description: str  # what a screen reader hears for the column
+    url: str  # the matrix on that date, this topic only
+    rects: tuple[tuple[str, int, int], ...]  # (stance, y, height)
+
+
+TREND_HEIGHT, TREND_BAR, TREND_GAP = 160, 18, 6
+
+
+def trend_columns(months: list[Month], *, topic_slug: str, matrix_url: str) -> list[TrendColumn]:
+    """Stacked bars, one per month: countries per stance at the month's end."""
+    from .dating import MONTHS
+
+    tallest = max((sum(n for _, n in m.counts) for m in months), default=0) or 1
+    labels = dict(Stance.choices)
+    columns = []
+    every = max(1, len(months) // 8)
+    for index, month in enumerate(months):
+        y, rects = TREND_HEIGHT, []
+        for stance, n in month.counts:
+            if n:
+                height = round(TREND_HEIGHT * n / tallest)
+                y -= height
+                rects.append((stance, y, height))
+        said = ", ".join(f"{n} {labels[s].lower()}" for s, n in month.counts if n) or "none"
+        day = month.end
+        columns.append(
+            TrendColumn(
+                month,
+                index * (TREND_BAR + TREND_GAP),
+                f"{MONTHS[day.month - 1]} {day.year}" if index % every == 0 else "",
+                f"{day:%d %B %Y}: {said}",
+                f"{matrix_url}?as_of={day.isoformat()}&topics={topic_slug}",
+                tuple(rects),
+            )
+        )
+    return columns

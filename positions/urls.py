@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, matrix_page, views
 
 app_name = "positions"
 
 urlpatterns = [
-    path("", views.matrix, name="matrix"),
+    path("", matrix_page.matrix, name="matrix"),
     path("cells/<slug:actor_slug>/<slug:topic_slug>/", views.cell, name="cell"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),

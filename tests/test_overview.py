@@ -107,3 +107,29 @@ def test_the_actor_list_counts_what_counts_for_each(client, seeded):
     page = client.get(reverse("actors:list")).content.decode()
     row = page[page.index(">United Kingdom</a>") :]
     assert row[: row.index("</li>")].endswith("3 statements counted, 0 quotes</span>")
+
+
+def test_totals_above_the_matrix(client, seeded):
+    response = client.get(reverse("positions:matrix"), {"as_of": "2025-03-01"})
+    rows = {topic.slug: total for topic, total, _ in response.context["totals"]}
+    own = dict(rows["own-troops"].counts)
+    # Poland opposes; Sweden and the Netherlands are conditional; the UK's
+    # stance rests on Starmer's words (conditional); Germany's on Scholz's.
+    assert own["opposes"] == 1 and own["conditional"] == 3
+    assert rows["own-troops"].countries == sum(own.values()) + rows["own-troops"].silent
+    page = response.content.decode()
+    assert "Countries per stance, as of 1 March 2025" in page
+
+
+def test_a_topics_trend_links_each_month_to_the_matrix(client, seeded):
+    response = client.get(
+        reverse("positions:topic_detail", args=["own-troops"]),
+        {"start": "2025-01-01", "end": "2025-03-31"},
+    )
+    trend = response.context["trend"]
+    assert [c.month.end.isoformat() for c in trend] == ["2025-01-31", "2025-02-28", "2025-03-31"]
+    assert dict(trend[0].month.counts)["opposes"] == 0
+    assert dict(trend[1].month.counts)["opposes"] == 1  # Poland, 25 February
+    assert trend[1].url == "/?as_of=2025-02-28&topics=own-troops"
+    page = response.content.decode()
+    assert 'aria-label="28 February 2025: ' in page and "The same figures as a table" in page

@@ -200,9 +200,11 @@ class TestTopicPage:
     def test_query_budget(self, client, django_assert_num_queries):
         # Topic, wordings; today's stances and their actors; a page of lanes
         # with their count; the window's statements as of its start and
-        # within it; the listed ones with their evidence (rows, conditions).
+        # within it; the listed ones with their evidence (rows, conditions);
+        # the trend: every country that spoke, and their statements as of the
+        # window's start and within it (positions/totals.py).
         # (+1, the record's version for the ETag: positions/http.py)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(13):
             client.get(reverse("positions:topic_detail", args=["own-troops"]))
 
 
