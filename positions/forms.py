@@ -204,3 +204,42 @@ class ConditionsForm(AsOfPageForm):
     @property
     def selected_condition(self):
         return self.conditions.get(self.cleaned_data.get("condition") or "")
+
+
+class MapForm(AsOfForm):
+    """``?as_of=…&since=…&group=…&topic=…&view=…``: the stance map's state,
+    all in its address. One topic at a time."""
+
+    since = MatrixForm.base_fields["since"]
+    group = forms.ChoiceField(label="Group", required=False)
+    topic = forms.ChoiceField(label="Topic", required=False)
+    view = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "Europe"), ("world", "The world")],
+    )
+
+    def __init__(self, data=None, *, groups, topics):
+        super().__init__(data)
+        self.groups = {group.slug: group for group in groups}
+        self.all_topics = list(topics)
+        self.fields["group"].choices = [("", "All"), *((g.slug, g.name) for g in groups)]
+        self.fields["topic"].choices = [(t.slug, t.short_name) for t in self.all_topics]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, on = cleaned.get("since"), cleaned.get("as_of")
+        if since and on and since >= on:
+            self.add_error("since", "“Compare with” must be a date before “As of”.")
+        return cleaned
+
+    @property
+    def selected_group(self) -> Actor | None:
+        return self.groups.get(self.cleaned_data.get("group") or "")
+
+    @property
+    def selected_topic(self):
+        chosen = self.cleaned_data.get("topic")
+        return next((t for t in self.all_topics if t.slug == chosen), None) or (
+            self.all_topics[0] if self.all_topics else None
+        )

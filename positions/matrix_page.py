@@ -71,16 +71,24 @@ class MatrixRow(NamedTuple):
 
 
 def _row_sections(actors, cells_for):
-    """Countries, then organisations: ``(heading, rows, the rows' markup)``."""
+    """Countries, then organisations: ``(heading, rows, the rows' markup as
+    table rows, and as cards for phones)``."""
     sections = {Actor.Kind.STATE: [], Actor.Kind.ORGANISATION: []}
     # One reverse() for every row's link, as for the cells'.
     actor_url = reverse("actors:detail", args=["ACTOR"])
     for actor in actors:
         row = MatrixRow(actor, cells_for(actor), actor_url.replace("ACTOR", actor.slug))
         sections[actor.kind].append(row)
-    rows_template = engines["jinja2"].get_template("positions/_matrix_rows.html")
+    jinja = engines["jinja2"]
+    rows_template = jinja.get_template("positions/_matrix_rows.html")
+    cards_template = jinja.get_template("positions/_matrix_cards.html")
     return [
-        (heading, rows, rows_template.render({"rows": rows}) if rows else "")
+        (
+            heading,
+            rows,
+            rows_template.render({"rows": rows}) if rows else "",
+            cards_template.render({"rows": rows}) if rows else "",
+        )
         for heading, rows in (
             ("Countries", sections[Actor.Kind.STATE]),
             ("Organisations", sections[Actor.Kind.ORGANISATION]),
@@ -91,7 +99,7 @@ def _row_sections(actors, cells_for):
 STANCE_LABELS = dict(Stance.choices)
 
 
-def _cell_view(
+def cell_view(
     topic: Topic, cell: CellStance | None, change: CellChange | None, url: str, on
 ) -> MatrixCell:
     """One matrix cell as plain values, for the template's cell markup."""
@@ -208,7 +216,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
         for topic in grid.topics:
             cell, change = grid.cell(actor, topic), grid.change(actor, topic)
             url = prefix.replace("TOPIC", topic.slug) + as_of
-            row.append(_cell_view(topic, cell, change, url, grid.on))
+            row.append(cell_view(topic, cell, change, url, grid.on))
         return row
 
     previous, following = (
@@ -237,6 +245,10 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
         "previous": previous,
         "following": following,
         "step_query": urlencode({k: v for k, v in query.items() if k != "as_of"}, doseq=True),
+        "switch_query": urlencode(
+            {k: v for k, v in query.items() if k != "topics"} | {"as_of": grid.on.isoformat()},
+            doseq=True,
+        ),
         "totals": totals_rows(grid.topics, totals),
     }
     return render_to_string("positions/matrix.html#matrix", context, request)

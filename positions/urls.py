@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import feeds, matrix_page, views
+from . import feeds, map_page, matrix_page, views
 
 app_name = "positions"
 
 urlpatterns = [
     path("", matrix_page.matrix, name="matrix"),
+    path("map/", map_page.stance_map, name="map"),
     path("cells/<slug:actor_slug>/<slug:topic_slug>/", views.cell, name="cell"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
