@@ -147,17 +147,25 @@ def cell_view(
 def matrix(request: HtmxHttpRequest) -> HttpResponse:
     """Who stands where as of a date; optionally what changed since another."""
     partial = wants_partial(request)
+    svg = request.GET.get("format") == "svg"
     # The whole answer is the same for every reader until the next write (or,
     # for "today", the next day): cached on the query as sent. Only answers
     # that show a matrix are kept; a bad query is worked out each time.
     key = (sorted(request.GET.lists()), partial, timezone.localdate())
     status, html = cache.cached(
-        "matrix-page", key, lambda: _matrix_page(request, partial), keep=lambda got: got[0] == 200
+        "matrix-page",
+        key,
+        lambda: _matrix_page(request, partial, svg),
+        keep=lambda got: got[0] == 200,
     )
+    if svg and status == 200:
+        response = HttpResponse(html, content_type="image/svg+xml; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="stance-matrix.svg"'
+        return response
     return HttpResponse(html, status=status)
 
 
-def _matrix_page(request: HtmxHttpRequest, partial: bool) -> tuple[int, str]:
+def _matrix_page(request: HtmxHttpRequest, partial: bool, svg: bool = False) -> tuple[int, str]:
     topics = list(Topic.objects.all())
     groups = list(
         Actor.objects.organisations().filter(
@@ -168,7 +176,9 @@ def _matrix_page(request: HtmxHttpRequest, partial: bool) -> tuple[int, str]:
     status = 200
     if form.is_valid():
         try:
-            grid_html = _matrix_html(request, form)
+            grid_html = _matrix_html(request, form, svg=svg)
+            if svg:
+                return 200, grid_html
         except PageOutOfRange as error:
             form.add_error("page", str(error))
             # A page past the end is well-formed but names nothing, as a paginator's 404.
@@ -183,7 +193,7 @@ def _matrix_page(request: HtmxHttpRequest, partial: bool) -> tuple[int, str]:
     return status, render_to_string("positions/matrix.html", page, request)
 
 
-def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
+def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = False) -> str:
     grid = stance_matrix(
         on=form.cleaned_data["as_of"],
         since=form.cleaned_data["since"],
@@ -219,12 +229,16 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
             row.append(cell_view(topic, cell, change, url, grid.on))
         return row
 
+    if svg:
+        return _matrix_svg(grid, cells_for)
     previous, following = (
         grid.steps if grid.steps is not None else neighbouring_dates(on=grid.on, topics=grid.topics)
     )
     totals = stance_totals(on=grid.on, topics=grid.topics, group=grid.group)
     query = _matrix_query(request, form)
     page_query = urlencode(query, doseq=True)
+    with_date = query | {"as_of": grid.on.isoformat()}
+    here = reverse("positions:matrix")
     first = (grid.page - 1) * (grid.per_page or 0) + 1
     context = {
         "form": form,
@@ -250,6 +264,9 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm) -> str:
             doseq=True,
         ),
         "totals": totals_rows(grid.topics, totals),
+        "permalink": f"{here}?{urlencode(with_date, doseq=True)}",
+        "svg_url": f"{here}?{urlencode(query | {'format': 'svg'}, doseq=True)}",
+        "api_query": urlencode(with_date, doseq=True),
     }
     return render_to_string("positions/matrix.html#matrix", context, request)
 
@@ -267,3 +284,36 @@ def _matrix_query(request: HttpRequest, form: MatrixForm) -> dict:
         "everyone": "1" if params["everyone"] else "",
     }
     return {name: value for name, value in query.items() if value}
+
+
+MATRIX_SVG_NAME, MATRIX_SVG_CELL = 190, 150
+
+
+def _matrix_svg(grid, cells_for) -> str:
+    """The page of the matrix shown, as a standalone SVG image: names, and a
+    coloured cell with its stance and date per topic."""
+    columns = [
+        {"topic": topic, "x": MATRIX_SVG_NAME + n * (MATRIX_SVG_CELL + 6)}
+        for n, topic in enumerate(grid.topics)
+    ]
+    rows = []
+    for n, actor in enumerate(grid.rows):
+        cells = [
+            {
+                "x": column["x"],
+                "css": cell.css if cell.label else "none",
+                "text": f"{cell.label} · {cell.date}" if cell.label else "No statement",
+            }
+            for column, cell in zip(columns, cells_for(actor), strict=True)
+        ]
+        rows.append({"name": actor.name, "y": 56 + n * 24, "cells": cells})
+    context = {
+        "on": grid.on,
+        "group": grid.group,
+        "columns": columns,
+        "rows": rows,
+        "cell_width": MATRIX_SVG_CELL,
+        "width": MATRIX_SVG_NAME + len(columns) * (MATRIX_SVG_CELL + 6) + 8,
+        "height": 64 + len(rows) * 24,
+    }
+    return render_to_string("positions/_matrix_svg.svg", context)

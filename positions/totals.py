@@ -160,12 +160,14 @@ def trend_columns(months: list[Month], *, topic_slug: str, matrix_url: str) -> l
                 rects.append((stance, y, height))
         said = ", ".join(f"{n} {labels[s].lower()}" for s, n in month.counts if n) or "none"
         day = month.end
+        short = f"{MONTHS[day.month - 1]} {day.year}"
         columns.append(
             TrendColumn(
                 month,
                 index * (TREND_BAR + TREND_GAP),
-                f"{MONTHS[day.month - 1]} {day.year}" if index % every == 0 else "",
-                f"{day:%d %B %Y}: {said}",
+                short if index % every == 0 else "",
+                # It opens with the label the column may show, as a spoken name must.
+                f"{short}, on {day.day} {day:%B %Y}: {said}",
                 f"{matrix_url}?as_of={day.isoformat()}&topics={topic_slug}",
                 tuple(rects),
             )

@@ -101,6 +101,11 @@ def cell(request: HtmxHttpRequest, actor_slug: str, topic_slug: str) -> HttpResp
         # The list counts down from the newest date of all, page after page.
         "first_number": len(steps) - (page - 1) * HISTORY_DATES_PER_PAGE,
         "path": reverse("positions:cell", args=[actor.slug, topic.slug]),
+        "permalink": f"{reverse('positions:cell', args=[actor.slug, topic.slug])}?as_of={on}",
+        "json_url": f"/api/v1/history/?{urlencode({'actor': actor.slug, 'topic': topic.slug})}",
+        "csv_url": "/api/v1/positions/export/?"
+        + urlencode({"country": actor.iso_code} if actor.iso_code else {"actor": actor.slug})
+        + f"&topic={topic.slug}",
         "query": urlencode({"as_of": on.isoformat()}) if request.GET.get("as_of") else "",
     }
     context |= pager(
@@ -161,6 +166,15 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         until=end,
     )
     query = {"start": start.isoformat(), "end": end.isoformat()}
+    if request.GET.get("format") == "svg":
+        title = f"Stances on {topic.short_name}"
+        body = render_to_string(
+            "positions/_timeline_svg.svg", {"timeline": chart, "title": title}, request
+        )
+        response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="timeline-{topic.slug}.svg"'
+        return response
+    here = reverse("positions:topic_detail", args=[topic.slug])
     trend = trend_columns(
         monthly_totals(topic=topic, start=start, end=end),
         topic_slug=topic.slug,
@@ -180,6 +194,10 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "row_count": row_count,
         "rows_shown": ((page - 1) * per_page + 1, (page - 1) * per_page + len(rows)),
         "page_query": urlencode(query) + "&",
+        "permalink": f"{here}?{urlencode(query)}",
+        "svg_url": f"{here}?{urlencode(query | {'page': page, 'format': 'svg'})}",
+        "csv_url": f"/api/v1/positions/export/?{urlencode({'topic': topic.slug})}",
+        "json_url": f"/api/v1/timeline/?{urlencode(query | {'topic': topic.slug})}",
     }
     return render(request, "positions/topic_detail.html", context)
 

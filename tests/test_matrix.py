@@ -28,7 +28,7 @@ def grid(response) -> dict[tuple[str, str], object]:
     """The rendered cells, keyed by (actor slug, topic slug)."""
     return {
         (row.actor.slug, cell.topic.slug): cell
-        for _, rows, _ in response.context["sections"]
+        for _, rows, *_ in response.context["sections"]
         for row in rows
         for cell in row.cells
     }
@@ -37,7 +37,7 @@ def grid(response) -> dict[tuple[str, str], object]:
 def rows(response) -> dict[str, list[str]]:
     return {
         section: [row.actor.slug for row in section_rows]
-        for section, section_rows, _ in response.context["sections"]
+        for section, section_rows, *_ in response.context["sections"]
     }
 
 

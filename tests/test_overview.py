@@ -132,4 +132,96 @@ def test_a_topics_trend_links_each_month_to_the_matrix(client, seeded):
     assert dict(trend[1].month.counts)["opposes"] == 1  # Poland, 25 February
     assert trend[1].url == "/?as_of=2025-02-28&topics=own-troops"
     page = response.content.decode()
-    assert 'aria-label="28 February 2025: ' in page and "The same figures as a table" in page
+    assert 'aria-label="Feb 2025, on 28 February 2025: ' in page
+    assert "The same figures as a table" in page
+
+
+def labels(page: str) -> dict[str, str]:
+    """Each country link of the map: its spoken name -> its address."""
+    import re
+
+    return {
+        html.unescape(label): url
+        for url, label in re.findall(
+            r'<a class="country[^"]*" href="([^"]+)" aria-label="([^"]+)"', page
+        )
+    }
+
+
+def test_the_map_names_each_country_and_links_its_cell(client, seeded):
+    response = client.get(reverse("positions:map"), {"as_of": "2025-03-01", "topic": "own-troops"})
+    assert response.status_code == 200
+    found = labels(response.content.decode())
+    assert found["Poland: Opposes, 25 Feb 2025, reported by RFE/RL"] == (
+        "/cells/poland/own-troops/?as_of=2025-03-01"
+    )
+    assert "United Kingdom: Conditional, 25 Feb 2025, via Keir Starmer" in found
+    assert "Ukraine: no statement" in found
+    page = response.content.decode()
+    assert 'class="country outside" aria-hidden="true"' in page  # e.g. Spain, not in the record
+    assert 'class="country silent"' in page
+    assert 'href="/?as_of=2025-03-01&amp;topics=own-troops"' in page  # the table, one click away
+
+
+def test_the_map_compares_two_dates_and_keeps_to_a_group(client, seeded):
+    page = client.get(
+        reverse("positions:map"),
+        {"as_of": "2025-03-01", "since": "2025-02-01", "topic": "own-troops", "group": "nato"},
+    ).content.decode()
+    found = labels(page)
+    assert "Poland: Opposes, 25 Feb 2025, reported by RFE/RL, changed; was no statement" in found
+    assert 'class="country stance-opposes changed"' in page
+    assert not any(name.startswith("Moldova") for name in found)  # not a NATO member
+
+
+def test_the_map_as_svg_and_its_bad_input(client, seeded):
+    svg = client.get(reverse("positions:map"), {"as_of": "2025-03-01", "format": "svg"})
+    assert svg["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert svg.content.startswith(b'<?xml version="1.0"') and b"<style>" in svg.content
+    for bad in ({"topic": "nope"}, {"as_of": "2025-02-30"}, {"view": "mars"}):
+        response = client.get(reverse("positions:map"), bad)
+        assert response.status_code == 400, bad
+
+
+def test_the_maps_queries_do_not_grow_with_the_record(make, client, django_assert_num_queries):
+    topic = make.topic()
+    make.countries(topic, 3)
+    url = reverse("positions:map")
+    # Topics, groups, the states, their stances (two), the dates to step to,
+    # the totals (two); and the record's version for the ETag.
+    with django_assert_num_queries(8) as first:
+        client.get(url, {"as_of": "2025-03-01"})
+    make.countries(topic, 30)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(url, {"as_of": "2025-03-01"})
+
+
+def test_every_view_can_be_exported_and_cited(client, seeded):
+    matrix = html.unescape(
+        client.get(reverse("positions:matrix"), {"as_of": "2025-03-01"}).content.decode()
+    )
+    assert '/api/v1/matrix/export/?as_of=2025-03-01"' in matrix
+    assert "Cite this view" in matrix and "@misc{ceasefire-positions-20250301" in matrix
+    svg = client.get(reverse("positions:matrix"), {"as_of": "2025-03-01", "format": "svg"})
+    assert svg["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert b"Opposes \xc2\xb7 25 Feb 2025" in svg.content
+    topic = html.unescape(
+        client.get(reverse("positions:topic_detail", args=["own-troops"])).content.decode()
+    )
+    assert "format=svg" in topic and "/api/v1/timeline/?" in topic
+    timeline = client.get(
+        reverse("positions:topic_detail", args=["own-troops"]),
+        {"start": "2025-01-01", "end": "2025-12-31", "format": "svg"},
+    )
+    assert timeline["Content-Type"] == "image/svg+xml; charset=utf-8"
+    cell = client.get(reverse("positions:cell", args=["poland", "own-troops"])).content.decode()
+    assert "/api/v1/positions/export/?country=PL&amp;topic=own-troops" in cell
+    from sources.models import Source
+
+    pk = Source.objects.get(publisher__startswith="Radio Free Europe").pk
+    source = html.unescape(client.get(reverse("sources:detail", args=[pk])).content.decode())
+    assert "Cite this source" in source and f"@article{{source-{pk}" in source
+    actor = client.get(reverse("actors:detail", args=["poland"])).content.decode()
+    assert "/api/v1/positions/export/?country=PL" in actor
+    export = client.get(f"/api/v1/positions/export/?source={pk}")
+    assert export.status_code == 200 and b"Poland" in b"".join(export.streaming_content)

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
 from actors.models import Actor, Role
+from config.api import IdFilter
 
 from ..models import (
     Attribution,
@@ -31,6 +32,7 @@ class PositionFilter(filters.FilterSet):
         "position's date, and of officials speaking for them.",
     )
     topic = filters.CharFilter(field_name="topic__slug", help_text="The topic's slug.")
+    source = IdFilter(field_name="quote__source", help_text="The id of the quote's source.")
     stance = filters.ChoiceFilter(choices=Stance.choices)
     condition = filters.CharFilter(
         field_name="conditions__slug", distinct=True, help_text="A condition's slug."

@@ -1,6 +1,6 @@
 // The stance map: "Play" steps through the dates on which statements were
 // made (it follows the "Next statement" link every 1.5 s until the last, or
-// until pressed again), and "PNG image" draws the map's SVG onto a canvas.
+// until pressed again).
 (function () {
   "use strict";
   var timer = null;
@@ -28,8 +28,6 @@
       play.setAttribute("aria-pressed", timer ? "true" : "false");
       play.textContent = timer ? "❚❚ Pause" : "▶ Play";
     }
-    var png = root.querySelector("[data-png]");
-    if (png) png.hidden = false;
   }
 
   document.addEventListener("click", function (event) {
@@ -43,27 +41,6 @@
       play.setAttribute("aria-pressed", "true");
       step();
       return;
-    }
-    var png = target.closest("[data-png]");
-    if (png) {
-      fetch(png.getAttribute("data-png")).then(function (r) { return r.text(); }).then(function (svg) {
-        var image = new Image();
-        image.onload = function () {
-          var canvas = document.createElement("canvas");
-          canvas.width = image.width * 2;
-          canvas.height = image.height * 2;
-          var context = canvas.getContext("2d");
-          context.scale(2, 2);
-          context.drawImage(image, 0, 0);
-          var link = document.createElement("a");
-          link.download = "stance-map.png";
-          link.href = canvas.toDataURL("image/png");
-          document.body.appendChild(link);
-          link.click();
-          link.remove();
-        };
-        image.src = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(svg)));
-      });
     }
   });
   document.addEventListener("DOMContentLoaded", ready);
