@@ -60,3 +60,32 @@ def test_the_map_on_a_phone(site, phone):
     phone.goto(f"{site}/map/?as_of=2025-03-01&topic=own-troops")
     widest = phone.evaluate("document.documentElement.scrollWidth")
     assert widest <= 390
+
+
+def test_totals_exports_and_citation(site, axe_page):
+    page = axe_page
+    page.goto(f"{site}/?as_of=2025-03-01")
+    totals = page.locator(".totals-table")
+    assert "Own troops" in totals.inner_text()
+    with page.expect_download() as csv:
+        page.click("text=CSV of what is shown")
+    assert csv.value.suggested_filename.endswith(".csv")
+    with page.expect_download() as png:
+        page.click("button[data-png]")
+    assert png.value.suggested_filename == "stance-matrix.png"
+    page.click("summary:has-text('Cite this view')")
+    citation = page.input_value("#cite-text")
+    assert citation.startswith("Ceasefire Positions. “Stance matrix, as of 1 March 2025.”")
+    assert "/?as_of=2025-03-01" in citation
+    assert serious_violations(page) == []
+
+
+def test_the_matrix_on_a_phone_is_a_card_per_country(site, phone):
+    phone.goto(f"{site}/?as_of=2025-03-01")
+    assert phone.locator("table.matrix").is_hidden()
+    poland = phone.locator(".matrix-card", has_text="Poland")
+    assert "Opposes" in poland.inner_text()
+    phone.click(".topic-switch >> text=Own troops")
+    phone.wait_for_url("**topics=own-troops**")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshots(phone, "matrix-phone")
