@@ -52,6 +52,10 @@ def endpoints() -> list[tuple[str, str]]:
     return [
         ("matrix, today", "/"),
         ("matrix, today, cached", "/"),
+        # The totals above the matrix are part of its page (positions/totals.py).
+        ("stance map", f"/map/?topic={topic.slug}"),
+        ("stance map, cached", f"/map/?topic={topic.slug}"),
+        ("stance map, compare", f"/map/?topic={topic.slug}&as_of=2026-01-01&since=2025-06-01"),
         ("matrix, past date", "/?as_of=2022-01-01"),
         ("matrix, group and topics", f"/?group={bloc.slug}&topics={topic.slug}"),
         ("compare two dates", "/?as_of=2026-01-01&since=2025-06-01"),
