@@ -52,7 +52,9 @@ def endpoints() -> list[tuple[str, str]]:
     return [
         ("matrix, today", "/"),
         ("matrix, today, cached", "/"),
-        # The totals above the matrix are part of its page (positions/totals.py).
+        # The totals above the matrix: every country's cells, loaded beside it.
+        ("totals", "/totals/"),
+        ("totals, cached", "/totals/"),
         ("stance map", f"/map/?topic={topic.slug}"),
         ("stance map, cached", f"/map/?topic={topic.slug}"),
         ("stance map, compare", f"/map/?topic={topic.slug}&as_of=2026-01-01&since=2025-06-01"),

@@ -207,6 +207,14 @@ def targets(runs: list[tuple[str, int, dict]]) -> str:
             f"- Matrix page ÷ its raw SQL {where}: {ratio:.2f}× (target {RATIO:.0f}×): "
             + ("met." if ratio <= RATIO else "**not met**."),
         ]
+        if "totals" in r:
+            counted, kept = r["totals"]["median_ms"], r["totals, cached"]["median_ms"]
+            lines += [
+                f"- Totals {where}, uncached: median {counted:.1f} ms (target {MATRIX_MS} ms): "
+                + ("met." if counted <= MATRIX_MS else "**not met**."),
+                f"- Totals {where}, cached: median {kept:.1f} ms (target {CACHED_MS} ms): "
+                + ("met." if kept <= CACHED_MS else "**not met**."),
+            ]
         if "stance map" in r:
             # The map's targets are the matrix's (issue 19).
             shown, kept = r["stance map"]["median_ms"], r["stance map, cached"]["median_ms"]

@@ -19,11 +19,11 @@ from actors.models import Actor, Role
 
 from . import cache, geography
 from .forms import MapForm
-from .history import CellChange, neighbouring_dates
+from .history import neighbouring_dates
+from .matrix import stance_matrix
 from .matrix_page import HtmxHttpRequest, cell_view, wants_partial
 from .models import Stance, Topic
-from .rule import CellStance, stances_as_of
-from .totals import stance_totals, totals_rows
+from .totals import ALL_ROWS, counted, totals_rows
 
 
 class Country(NamedTuple):
@@ -82,34 +82,27 @@ def _context(request, form: MapForm) -> dict:
     data = form.cleaned_data
     on, since, group, topic = data["as_of"], data["since"], form.selected_group, form.selected_topic
     view = geography.world() if data["view"] == "world" else geography.europe()
-    states = {a.iso_code: a for a in Actor.objects.states()}
-    members = None
-    if group is not None:
-        members = set(
-            Role.objects.memberships()
-            .current(on=on)
-            .filter(organisation=group)
-            .values_list("holder_id", flat=True)
-        )
-    subjects = [a.pk for a in states.values()]
-    now = stances_as_of(on=on, subjects=subjects, topics=[topic], evidence=False)
-    then = (
-        stances_as_of(on=since, subjects=subjects, topics=[topic], evidence=False) if since else {}
+    # Every country at once (of the group's, with one), in the matrix's own
+    # one-query page: its cells, their changes since, and the dates to step to.
+    grid = stance_matrix(
+        on=on,
+        since=since,
+        group=group,
+        kind=Actor.Kind.STATE,
+        topics=[topic],
+        everyone=True,
+        per_page=ALL_ROWS,
+        evidence=False,
     )
+    states = {actor.iso_code: actor for actor in grid.rows}
     cell_url = reverse("positions:cell", args=["ACTOR", topic.slug])
     countries = []
     for shape in view.shapes:
         actor = states.get(shape.iso)
-        if actor is None or (members is not None and actor.pk not in members):
+        if actor is None:
             countries.append(Country(shape.path, "outside", "", "", False))
             continue
-        cell = now.get((actor.pk, topic.pk))
-        change = None
-        if since:
-            before = then.get((actor.pk, topic.pk)) or CellStance(actor.pk, topic.pk)
-            after = cell or CellStance(actor.pk, topic.pk)
-            if before.stance != after.stance:
-                change = CellChange(actor.pk, topic.pk, before, after, [])
+        cell, change = grid.cell(actor, topic), grid.change(actor, topic)
         url = cell_url.replace("ACTOR", actor.slug) + f"?as_of={on:%Y-%m-%d}"
         shown = cell_view(topic, cell if cell and cell.current else None, change, url, on)
         countries.append(
@@ -122,8 +115,10 @@ def _context(request, form: MapForm) -> dict:
             )
         )
     query = _query(request, form)
-    previous, following = neighbouring_dates(on=on, topics=[topic])
-    totals = stance_totals(on=on, topics=[topic], group=group)
+    previous, following = (
+        grid.steps if grid.steps is not None else neighbouring_dates(on=on, topics=[topic])
+    )
+    totals = counted([topic], grid.cell, grid.rows)
     matrix = reverse("positions:matrix")
     table_query = {k: v for k, v in query.items() if k not in ("topic", "view")} | {
         "topics": topic.slug

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -234,7 +235,6 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = Fals
     previous, following = (
         grid.steps if grid.steps is not None else neighbouring_dates(on=grid.on, topics=grid.topics)
     )
-    totals = stance_totals(on=grid.on, topics=grid.topics, group=grid.group)
     query = _matrix_query(request, form)
     page_query = urlencode(query, doseq=True)
     with_date = query | {"as_of": grid.on.isoformat()}
@@ -263,7 +263,10 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = Fals
             {k: v for k, v in query.items() if k != "topics"} | {"as_of": grid.on.isoformat()},
             doseq=True,
         ),
-        "totals": totals_rows(grid.topics, totals),
+        "totals_query": urlencode(
+            {k: v for k, v in with_date.items() if k in ("as_of", "group", "topics")},
+            doseq=True,
+        ),
         "permalink": f"{here}?{urlencode(with_date, doseq=True)}",
         "svg_url": f"{here}?{urlencode(query | {'format': 'svg'}, doseq=True)}",
         "api_query": urlencode(with_date, doseq=True),
@@ -317,3 +320,33 @@ def _matrix_svg(grid, cells_for) -> str:
         "height": 64 + len(rows) * 24,
     }
     return render_to_string("positions/_matrix_svg.svg", context)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def totals(request: HtmxHttpRequest) -> HttpResponse:
+    """Countries per stance on each topic as of a date (of a group's members,
+    or all): shown above the matrix, loaded beside it, since it counts every
+    country rather than a page of them."""
+    topics = list(Topic.objects.all())
+    groups = list(
+        Actor.objects.organisations().filter(
+            pk__in=Role.objects.memberships().values("organisation")
+        )
+    )
+    form = MatrixForm(request.GET, groups=groups, topics=topics)
+    if not form.is_valid():
+        context = {"form": form}
+        return render(request, "positions/totals.html", context, status=400)
+    on, chosen = form.cleaned_data["as_of"], form.selected_topics
+    counts = stance_totals(on=on, topics=chosen, group=form.selected_group)
+    context = {
+        "form": form,
+        "on": on,
+        "group": form.selected_group,
+        "stances": Stance.choices,
+        "totals": totals_rows(chosen, counts),
+    }
+    if wants_partial(request):
+        return render(request, "positions/_totals.html", context)
+    return render(request, "positions/totals.html", context)

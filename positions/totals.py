@@ -9,13 +9,12 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from actors.models import Actor, Role
+from actors.models import Actor
 
 from . import cache
 from .history import window_histories
-from .matrix import speaking_rows
+from .matrix import speaking_rows, stance_matrix
 from .models import Stance
-from .rule import stances_as_of
 
 
 @dataclass(frozen=True)
@@ -30,41 +29,47 @@ class TopicTotals:
         return self.countries - self.silent
 
 
-def _countries(*, on: dt.date, group: Actor | None) -> list[int]:
-    if group is None:
-        return list(Actor.objects.states().values_list("pk", flat=True))
-    members = Role.objects.memberships().current(on=on).filter(organisation=group)
-    return list(
-        Actor.objects.states()
-        .filter(pk__in=members.values("holder_id"))
-        .values_list("pk", flat=True)
-    )
+# More than the states any record holds: "every row" for the matrix's one-query page.
+ALL_ROWS = 5_000
+
+
+def counted(topics, cells_of, countries) -> list[TopicTotals]:
+    """Totals of ``countries`` from their cells (``cells_of(actor, topic)``)."""
+    result = []
+    for topic in topics:
+        tally = Counter()
+        for country in countries:
+            cell = cells_of(country, topic)
+            if cell is not None and cell.current is not None and cell.stance:
+                tally[cell.stance] += 1
+        spoken = sum(tally.values())
+        result.append(
+            TopicTotals(
+                topic.pk,
+                tuple((stance, tally[stance]) for stance in Stance.values),
+                len(countries) - spoken,
+                len(countries),
+            )
+        )
+    return result
 
 
 def stance_totals(*, on: dt.date, topics: list, group: Actor | None = None) -> list[TopicTotals]:
     """For each topic, how many countries (of ``group``'s members, or all)
-    hold each stance as of ``on``, and how many have said nothing."""
+    hold each stance as of ``on``, and how many have said nothing: the
+    matrix's own one-query page, over every country at once."""
 
     def compute():
-        countries = _countries(on=on, group=group)
-        cells = stances_as_of(on=on, subjects=countries, topics=topics, evidence=False)
-        result = []
-        for topic in topics:
-            counted = Counter(
-                cell.stance
-                for (subject, topic_id), cell in cells.items()
-                if topic_id == topic.pk and cell.stance
-            )
-            spoken = sum(counted.values())
-            result.append(
-                TopicTotals(
-                    topic.pk,
-                    tuple((stance, counted[stance]) for stance in Stance.values),
-                    len(countries) - spoken,
-                    len(countries),
-                )
-            )
-        return result
+        grid = stance_matrix(
+            on=on,
+            topics=topics,
+            group=group,
+            kind=Actor.Kind.STATE,
+            everyone=True,
+            per_page=ALL_ROWS,
+            evidence=False,
+        )
+        return counted(topics, grid.cell, grid.rows)
 
     key = (on, tuple(t.pk for t in topics), group.pk if group else None)
     return cache.cached("stance-totals", key, compute)

@@ -7,6 +7,7 @@ app_name = "positions"
 urlpatterns = [
     path("", matrix_page.matrix, name="matrix"),
     path("map/", map_page.stance_map, name="map"),
+    path("totals/", matrix_page.totals, name="totals"),
     path("cells/<slug:actor_slug>/<slug:topic_slug>/", views.cell, name="cell"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),

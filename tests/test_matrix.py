@@ -16,9 +16,8 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 # Topics, groups, the record's version (the cache key), the page (its rows,
 # their count, the dates to step to, and the statements that decide their
-# cells, with what the cells show), and the totals (the countries, and
-# their stances).
-MATRIX_QUERIES = 6
+# cells, with what the cells show). The totals load on their own (/totals/).
+MATRIX_QUERIES = 4
 # With `since`, the stances then, and the statements listed under changes
 # with their evidence (rows, conditions).
 COMPARE_QUERIES = MATRIX_QUERIES + 3
