@@ -184,6 +184,15 @@ LINEAR_MARGIN = 0.1
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
+def _against(what: str, uncached: float, cached: float) -> list[str]:
+    return [
+        f"- {what}, uncached: median {uncached:.1f} ms (target {MATRIX_MS} ms): "
+        + ("met." if uncached <= MATRIX_MS else "**not met**."),
+        f"- {what}, cached: median {cached:.1f} ms (target {CACHED_MS} ms): "
+        + ("met." if cached <= CACHED_MS else "**not met**."),
+    ]
+
+
 def targets(runs: list[tuple[str, int, dict]]) -> str:
     """Whether the run meets the targets, worked out from its figures: the
     matrix page's times and ratio on PostgreSQL at the largest size, the query
@@ -200,30 +209,15 @@ def targets(runs: list[tuple[str, int, dict]]) -> str:
         ratio = r["raw SQL of the matrix"]["page_ratio"]
         where = f"on PostgreSQL at {largest:,} positions"
         lines += [
-            f"- Matrix page {where}, uncached: median {page:.1f} ms (target {MATRIX_MS} ms): "
-            + ("met." if page <= MATRIX_MS else "**not met**."),
-            f"- Matrix page {where}, cached: median {cached:.1f} ms (target {CACHED_MS} ms): "
-            + ("met." if cached <= CACHED_MS else "**not met**."),
+            *_against(f"Matrix page {where}", page, cached),
             f"- Matrix page ÷ its raw SQL {where}: {ratio:.2f}× (target {RATIO:.0f}×): "
             + ("met." if ratio <= RATIO else "**not met**."),
         ]
-        if "totals" in r:
-            counted, kept = r["totals"]["median_ms"], r["totals, cached"]["median_ms"]
-            lines += [
-                f"- Totals {where}, uncached: median {counted:.1f} ms (target {MATRIX_MS} ms): "
-                + ("met." if counted <= MATRIX_MS else "**not met**."),
-                f"- Totals {where}, cached: median {kept:.1f} ms (target {CACHED_MS} ms): "
-                + ("met." if kept <= CACHED_MS else "**not met**."),
-            ]
-        if "stance map" in r:
-            # The map's targets are the matrix's (issue 19).
-            shown, kept = r["stance map"]["median_ms"], r["stance map, cached"]["median_ms"]
-            lines += [
-                f"- Stance map {where}, uncached: median {shown:.1f} ms (target {MATRIX_MS} ms): "
-                + ("met." if shown <= MATRIX_MS else "**not met**."),
-                f"- Stance map {where}, cached: median {kept:.1f} ms (target {CACHED_MS} ms): "
-                + ("met." if kept <= CACHED_MS else "**not met**."),
-            ]
+        # The totals and the map have the matrix's targets (issue 19).
+        for name, label in (("totals", "Totals"), ("stance map", "Stance map")):
+            if name in r:
+                shown = r[name]["median_ms"], r[f"{name}, cached"]["median_ms"]
+                lines += _against(f"{label} {where}", *shown)
     for kind, results in by_kind.items():
         kind = NAMES.get(kind, kind)
         sizes = sorted(results)

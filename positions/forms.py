@@ -64,10 +64,10 @@ class AsOfPageForm(PageForm, AsOfForm):
     """``?as_of=…&page=…``: a page of a long list, as of a date."""
 
 
-class MatrixForm(AsOfPageForm):
-    """``?as_of=…&since=…&group=…&kind=…&topics=…&page=…`` — every view can be
-    bookmarked. ``page`` is not a control on the form: changing the date or a
-    filter starts again at page 1."""
+class RecordViewForm(AsOfForm):
+    """What the matrix and the map share: ``?as_of=…&since=…&group=…``. The
+    choices come from rows the view has already loaded, so validating and
+    rendering the form costs no queries of its own."""
 
     since = forms.DateField(
         label="Compare with",
@@ -79,6 +79,30 @@ class MatrixForm(AsOfPageForm):
         error_messages={"invalid": "“Compare with” must be a date written YYYY-MM-DD."},
     )
     group = forms.ChoiceField(label="Group", required=False)
+
+    def __init__(self, data=None, *, groups, topics):
+        super().__init__(data)
+        self.groups = {group.slug: group for group in groups}
+        self.all_topics = list(topics)
+        self.fields["group"].choices = [("", "All"), *((g.slug, g.name) for g in groups)]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, on = cleaned.get("since"), cleaned.get("as_of")
+        if since and on and since >= on:
+            self.add_error("since", "“Compare with” must be a date before “As of”.")
+        return cleaned
+
+    @property
+    def selected_group(self) -> Actor | None:
+        return self.groups.get(self.cleaned_data.get("group") or "")
+
+
+class MatrixForm(PageForm, RecordViewForm):
+    """``?as_of=…&since=…&group=…&kind=…&topics=…&page=…`` — every view can be
+    bookmarked. ``page`` is not a control on the form: changing the date or a
+    filter starts again at page 1."""
+
     kind = forms.ChoiceField(
         label="Show",
         required=False,
@@ -99,24 +123,8 @@ class MatrixForm(AsOfPageForm):
     )
 
     def __init__(self, data=None, *, groups, topics):
-        super().__init__(data)
-        # Choices come from rows the view has already loaded, so validating
-        # and rendering the form costs no queries of its own.
-        self.groups = {group.slug: group for group in groups}
-        self.all_topics = list(topics)
-        self.fields["group"].choices = [("", "All"), *((g.slug, g.name) for g in groups)]
+        super().__init__(data, groups=groups, topics=topics)
         self.fields["topics"].choices = [(t.slug, t.short_name) for t in self.all_topics]
-
-    def clean(self):
-        cleaned = super().clean()
-        since, on = cleaned.get("since"), cleaned.get("as_of")
-        if since and on and since >= on:
-            self.add_error("since", "“Compare with” must be a date before “As of”.")
-        return cleaned
-
-    @property
-    def selected_group(self) -> Actor | None:
-        return self.groups.get(self.cleaned_data.get("group") or "")
 
     @property
     def selected_topics(self) -> list:
@@ -206,12 +214,10 @@ class ConditionsForm(AsOfPageForm):
         return self.conditions.get(self.cleaned_data.get("condition") or "")
 
 
-class MapForm(AsOfForm):
+class MapForm(RecordViewForm):
     """``?as_of=…&since=…&group=…&topic=…&view=…``: the stance map's state,
     all in its address. One topic at a time."""
 
-    since = MatrixForm.base_fields["since"]
-    group = forms.ChoiceField(label="Group", required=False)
     topic = forms.ChoiceField(label="Topic", required=False)
     view = forms.ChoiceField(
         label="Show",
@@ -220,22 +226,8 @@ class MapForm(AsOfForm):
     )
 
     def __init__(self, data=None, *, groups, topics):
-        super().__init__(data)
-        self.groups = {group.slug: group for group in groups}
-        self.all_topics = list(topics)
-        self.fields["group"].choices = [("", "All"), *((g.slug, g.name) for g in groups)]
+        super().__init__(data, groups=groups, topics=topics)
         self.fields["topic"].choices = [(t.slug, t.short_name) for t in self.all_topics]
-
-    def clean(self):
-        cleaned = super().clean()
-        since, on = cleaned.get("since"), cleaned.get("as_of")
-        if since and on and since >= on:
-            self.add_error("since", "“Compare with” must be a date before “As of”.")
-        return cleaned
-
-    @property
-    def selected_group(self) -> Actor | None:
-        return self.groups.get(self.cleaned_data.get("group") or "")
 
     @property
     def selected_topic(self):
