@@ -8,7 +8,6 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -327,7 +326,16 @@ def _matrix_svg(grid, cells_for) -> str:
 def totals(request: HtmxHttpRequest) -> HttpResponse:
     """Countries per stance on each topic as of a date (of a group's members,
     or all): shown above the matrix, loaded beside it, since it counts every
-    country rather than a page of them."""
+    country rather than a page of them. Cached whole, as the matrix is."""
+    partial = wants_partial(request)
+    key = (sorted(request.GET.lists()), partial, timezone.localdate())
+    status, html = cache.cached(
+        "totals-page", key, lambda: _totals(request, partial), keep=lambda got: got[0] == 200
+    )
+    return HttpResponse(html, status=status)
+
+
+def _totals(request: HtmxHttpRequest, partial: bool) -> tuple[int, str]:
     topics = list(Topic.objects.all())
     groups = list(
         Actor.objects.organisations().filter(
@@ -336,8 +344,7 @@ def totals(request: HtmxHttpRequest) -> HttpResponse:
     )
     form = MatrixForm(request.GET, groups=groups, topics=topics)
     if not form.is_valid():
-        context = {"form": form}
-        return render(request, "positions/totals.html", context, status=400)
+        return 400, render_to_string("positions/totals.html", {"form": form}, request)
     on, chosen = form.cleaned_data["as_of"], form.selected_topics
     counts = stance_totals(on=on, topics=chosen, group=form.selected_group)
     context = {
@@ -347,6 +354,5 @@ def totals(request: HtmxHttpRequest) -> HttpResponse:
         "stances": Stance.choices,
         "totals": totals_rows(chosen, counts),
     }
-    if wants_partial(request):
-        return render(request, "positions/_totals.html", context)
-    return render(request, "positions/totals.html", context)
+    template = "positions/_totals.html" if partial else "positions/totals.html"
+    return 200, render_to_string(template, context, request)

@@ -124,6 +124,7 @@ def test_totals_above_the_matrix(client, seeded, django_assert_num_queries):
     assert rows["own-troops"].countries == sum(own.values()) + rows["own-troops"].silent
     page = response.content.decode()
     assert "Countries per stance, as of 1 March 2025" in page
+    assert client.get(reverse("positions:totals"), {"as_of": "2025-02-30"}).status_code == 400
 
 
 def test_a_topics_trend_links_each_month_to_the_matrix(client, seeded):
