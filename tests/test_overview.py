@@ -113,8 +113,8 @@ def test_totals_above_the_matrix(client, seeded, django_assert_num_queries):
     matrix = client.get(reverse("positions:matrix"), {"as_of": "2025-03-01"}).content.decode()
     # Loaded beside the matrix (htmx), or followed as a link without JavaScript.
     assert 'hx-get="/totals/?as_of=2025-03-01"' in matrix
-    # Topics, groups, the version; every country's cells in one query.
-    with django_assert_num_queries(4):
+    # Topics, groups, the version; the countries, and their cells in one query.
+    with django_assert_num_queries(5):
         response = client.get(reverse("positions:totals"), {"as_of": "2025-03-01"})
     rows = {topic.slug: total for topic, total, _ in response.context["totals"]}
     own = dict(rows["own-troops"].counts)
@@ -231,3 +231,31 @@ def test_every_view_can_be_exported_and_cited(client, seeded):
     assert "/api/v1/positions/export/?country=PL" in actor
     export = client.get(f"/api/v1/positions/export/?source={pk}")
     assert export.status_code == 200 and b"Poland" in b"".join(export.streaming_content)
+
+
+@pytest.mark.parametrize(
+    "on", ["2024-08-01", "2025-02-24", "2025-02-26", "2026-03-02", "2026-11-30"]
+)
+def test_totals_agree_with_the_matrix_cell_by_cell(seeded, make, on):
+    """The totals resolve each cell from its latest own statements only; the
+    matrix resolves it from every candidate: the stances must be the same."""
+    import datetime as dt
+
+    from positions.matrix import stance_matrix
+    from positions.models import Topic
+    from positions.rule import stances_only
+    from positions.totals import ALL_ROWS
+
+    topic = make.topic()
+    make.countries(topic, 4)  # leaders' later words, naming conditions
+    day = dt.date.fromisoformat(on)
+    topics = list(Topic.objects.all())
+    grid = stance_matrix(on=day, topics=topics, kind="state", everyone=True,
+                         per_page=ALL_ROWS, evidence=False)  # fmt: skip
+    fast = stances_only(on=day, subjects=grid.rows, topics=topics)
+    for actor in grid.rows:
+        for t in topics:
+            full = grid.cell(actor, t)
+            expected = full.stance if full is not None and full.current else None
+            got = fast.get((actor.pk, t.pk))
+            assert (got.stance if got is not None else None) == expected, (actor.name, t.slug)
