@@ -43,8 +43,13 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def is_stale(as_of: dt.date, on: dt.date) -> bool:
-    """Older than the configured age (``STALE_AFTER_MONTHS``) on the date shown."""
+def stale_before(on: dt.date) -> dt.date:
+    """Statements before this day are stale on ``on`` (``STALE_AFTER_MONTHS``)."""
     from django.conf import settings
 
-    return as_of < months_before(on, settings.STALE_AFTER_MONTHS)
+    return months_before(on, settings.STALE_AFTER_MONTHS)
+
+
+def is_stale(as_of: dt.date, on: dt.date) -> bool:
+    """Older than the configured age (``STALE_AFTER_MONTHS``) on the date shown."""
+    return as_of < stale_before(on)

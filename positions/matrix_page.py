@@ -21,7 +21,7 @@ from actors.models import Actor, Role
 from config.paging import PageOutOfRange
 
 from . import cache
-from .dating import is_stale, stance_date
+from .dating import stale_before, stance_date
 from .forms import MatrixForm
 from .history import CellChange, neighbouring_dates
 from .matrix import stance_matrix
@@ -71,24 +71,16 @@ class MatrixRow(NamedTuple):
 
 
 def _row_sections(actors, cells_for):
-    """Countries, then organisations: ``(heading, rows, the rows' markup as
-    table rows, and as cards for phones)``."""
+    """Countries, then organisations: ``(heading, rows, the rows' markup)``."""
     sections = {Actor.Kind.STATE: [], Actor.Kind.ORGANISATION: []}
     # One reverse() for every row's link, as for the cells'.
     actor_url = reverse("actors:detail", args=["ACTOR"])
     for actor in actors:
         row = MatrixRow(actor, cells_for(actor), actor_url.replace("ACTOR", actor.slug))
         sections[actor.kind].append(row)
-    jinja = engines["jinja2"]
-    rows_template = jinja.get_template("positions/_matrix_rows.html")
-    cards_template = jinja.get_template("positions/_matrix_cards.html")
+    rows_template = engines["jinja2"].get_template("positions/_matrix_rows.html")
     return [
-        (
-            heading,
-            rows,
-            rows_template.render({"rows": rows}) if rows else "",
-            cards_template.render({"rows": rows}) if rows else "",
-        )
+        (heading, rows, rows_template.render({"rows": rows}) if rows else "")
         for heading, rows in (
             ("Countries", sections[Actor.Kind.STATE]),
             ("Organisations", sections[Actor.Kind.ORGANISATION]),
@@ -100,9 +92,11 @@ STANCE_LABELS = dict(Stance.choices)
 
 
 def cell_view(
-    topic: Topic, cell: CellStance | None, change: CellChange | None, url: str, on
+    topic: Topic, cell: CellStance | None, change: CellChange | None, url: str, on, stale_from=None
 ) -> MatrixCell:
-    """One matrix cell as plain values, for the template's cell markup."""
+    """One matrix cell as plain values, for the template's cell markup.
+    ``stale_from``: statements before it are stale (worked out once a page)."""
+    stale_from = stale_from or stale_before(on)
     was = ""
     if change is not None:
         before = change.before.position
@@ -138,7 +132,7 @@ def cell_view(
         ],
         conflict=cell is not None and cell.has_conflict,
         was=was,
-        stale=position is not None and is_stale(position.as_of, on),
+        stale=position is not None and position.as_of < stale_from,
     )
 
 
@@ -220,13 +214,15 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = Fals
     topic_url = reverse("positions:topic_detail", args=["TOPIC"])
     as_of = f"?as_of={grid.on:%Y-%m-%d}"
 
+    stale_from = stale_before(grid.on)
+
     def cells_for(actor):
         row = []
         prefix = cell_url.replace("ACTOR", actor.slug)
         for topic in grid.topics:
             cell, change = grid.cell(actor, topic), grid.change(actor, topic)
             url = prefix.replace("TOPIC", topic.slug) + as_of
-            row.append(cell_view(topic, cell, change, url, grid.on))
+            row.append(cell_view(topic, cell, change, url, grid.on, stale_from))
         return row
 
     if svg:
