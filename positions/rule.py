@@ -102,7 +102,7 @@ def among(column: str, ids, params: list) -> str:
     return f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
 
 
-def _per_cell(condition: str, table: str) -> str:
+def per_cell(condition: str, table: str) -> str:
     """A join of ``since b`` to the rows ``s`` of ``table`` that meet
     ``condition``, made one cell at a time. For thousands of cells,
     PostgreSQL otherwise sorts every claim in the record and merges (a
@@ -168,7 +168,7 @@ def latest_candidates(
         f"FROM latest l), "
         f"since AS MATERIALIZED (SELECT subject_id, topic_id, last, "
         f"COALESCE(before_last, %s) AS claims_from FROM bounds) "
-        f"SELECT {columns} FROM since b {_per_cell(wanted, table)}"
+        f"SELECT {columns} FROM since b {per_cell(wanted, table)}"
     )
     params = [*cell_params, False, on, False, dt.date.min, False, True, on, True]
     return RawSQL(sql, params)
@@ -280,53 +280,11 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _shown_statements(chosen_sql: str, params: list) -> list[Statement]:
+def shown_statements(chosen_sql: str, params: list) -> list[Statement]:
     """The statements ``chosen_sql`` selects, as :func:`_shown_sql` reads them."""
     with connection.cursor() as cursor:
         cursor.execute(_shown_sql(chosen_sql), params)
         return [shown_statement(row) for row in cursor.fetchall()]
-
-
-def latest_own(on: dt.date, subject_ids: set[int], topic_ids: list[int]) -> RawSQL:
-    """Per cell, only the own statements of its latest date as of ``on``:
-    what decides its stance (claims never do, rule 3), one index probe and
-    one short range per cell, for counting stances (``positions.totals``)."""
-    table = CellStatement._meta.db_table
-    cell_params: list = []
-    cells = (
-        f"SELECT r.id AS subject_id, t.id AS topic_id "
-        f"FROM {Actor._meta.db_table} r CROSS JOIN {Topic._meta.db_table} t WHERE 1 = 1"
-        + among("r.id", subject_ids, cell_params)
-        + among("t.id", topic_ids, cell_params)
-    )
-    wanted = (
-        "s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
-        "AND s.as_of = b.last"
-    )
-    sql = (
-        f"WITH cell AS MATERIALIZED ({cells}), "
-        f"latest AS MATERIALIZED (SELECT c.subject_id, c.topic_id, "
-        f"(SELECT MAX(x.as_of) FROM {table} x WHERE x.subject_id = c.subject_id "
-        f"AND x.topic_id = c.topic_id AND x.is_claim = %s AND x.as_of <= %s) AS last "
-        f"FROM cell c) "
-        f"SELECT s.id, s.position_id, s.subject_id, s.rank, s.role_id "
-        f"FROM latest b {_per_cell(wanted, table)}"
-    )
-    return RawSQL(sql, [*cell_params, False, on, False])
-
-
-def stances_only(
-    *, on: dt.date, subjects: Iterable[Actor | int], topics: Iterable[object]
-) -> dict[tuple[int, int], CellStance]:
-    """The stance of each cell as of ``on``, by :func:`resolve` like every
-    other, from just the statements that decide it: no claims, so no claim
-    or conflict with a claim is marked. One query."""
-    subject_ids = {getattr(s, "pk", s) for s in subjects}
-    topic_ids = [getattr(t, "pk", t) for t in topics]
-    if not subject_ids or not topic_ids:
-        return {}
-    chosen = latest_own(on, subject_ids, topic_ids)
-    return resolve_cells(_shown_statements(chosen.sql, chosen.params))
 
 
 def statements(
@@ -352,7 +310,7 @@ def statements(
     if latest_only:
         candidates = latest_candidates(on, subject_ids, topic_ids)
         if not evidence:
-            return _shown_statements(candidates.sql, candidates.params)
+            return shown_statements(candidates.sql, candidates.params)
         # The ids first, in a query of their own: as a subquery the planner
         # cannot see how few they are and joins by scanning (1 to 4 s at 1M).
         with connection.cursor() as cursor:
@@ -369,7 +327,7 @@ def statements(
         if not evidence:
             chosen = rows.values("id", "position_id", "subject_id", "rank", "role_id")
             sql, params = chosen.query.sql_with_params()
-            return _shown_statements(sql, params)
+            return shown_statements(sql, params)
     return _evidenced(rows)
 
 

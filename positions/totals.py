@@ -7,15 +7,18 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.db.models.expressions import RawSQL
 
 from actors.models import Actor, Role
 
 from . import cache
 from .history import window_histories
 from .matrix import speaking_rows
-from .models import Stance
-from .rule import stances_only
+from .models import CellStatement, Stance, Topic
+from .rule import CellStance, among, per_cell, resolve_cells, shown_statements
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,48 @@ class TopicTotals:
     @property
     def spoken(self) -> int:
         return self.countries - self.silent
+
+
+def latest_own(on: dt.date, subject_ids: set[int], topic_ids: list[int]) -> RawSQL:
+    """Per cell, only the own statements of its latest date as of ``on``:
+    what decides its stance (claims never do, rule 3), one index probe and
+    one short range per cell, for counting stances (``positions.totals``)."""
+    table = CellStatement._meta.db_table
+    cell_params: list = []
+    cells = (
+        f"SELECT r.id AS subject_id, t.id AS topic_id "
+        f"FROM {Actor._meta.db_table} r CROSS JOIN {Topic._meta.db_table} t WHERE 1 = 1"
+        + among("r.id", subject_ids, cell_params)
+        + among("t.id", topic_ids, cell_params)
+    )
+    wanted = (
+        "s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
+        "AND s.as_of = b.last"
+    )
+    sql = (
+        f"WITH cell AS MATERIALIZED ({cells}), "
+        f"latest AS MATERIALIZED (SELECT c.subject_id, c.topic_id, "
+        f"(SELECT MAX(x.as_of) FROM {table} x WHERE x.subject_id = c.subject_id "
+        f"AND x.topic_id = c.topic_id AND x.is_claim = %s AND x.as_of <= %s) AS last "
+        f"FROM cell c) "
+        f"SELECT s.id, s.position_id, s.subject_id, s.rank, s.role_id "
+        f"FROM latest b {per_cell(wanted, table)}"
+    )
+    return RawSQL(sql, [*cell_params, False, on, False])
+
+
+def stances_only(
+    *, on: dt.date, subjects: Iterable[Actor | int], topics: Iterable[object]
+) -> dict[tuple[int, int], CellStance]:
+    """The stance of each cell as of ``on``, by :func:`resolve` like every
+    other, from just the statements that decide it: no claims, so no claim
+    or conflict with a claim is marked. One query."""
+    subject_ids = {getattr(s, "pk", s) for s in subjects}
+    topic_ids = [getattr(t, "pk", t) for t in topics]
+    if not subject_ids or not topic_ids:
+        return {}
+    chosen = latest_own(on, subject_ids, topic_ids)
+    return resolve_cells(shown_statements(chosen.sql, chosen.params))
 
 
 # More than the states any record holds: "every row" for the matrix's one-query page.

@@ -236,18 +236,15 @@ def test_every_view_can_be_exported_and_cited(client, seeded):
 @pytest.mark.parametrize(
     "on", ["2024-08-01", "2025-02-24", "2025-02-26", "2026-03-02", "2026-11-30"]
 )
-def test_totals_agree_with_the_matrix_cell_by_cell(seeded, make, on):
+def test_totals_agree_with_the_matrix_cell_by_cell(seeded, on):
     """The totals resolve each cell from its latest own statements only; the
     matrix resolves it from every candidate: the stances must be the same."""
     import datetime as dt
 
     from positions.matrix import stance_matrix
     from positions.models import Topic
-    from positions.rule import stances_only
-    from positions.totals import ALL_ROWS
+    from positions.totals import ALL_ROWS, stances_only
 
-    topic = make.topic()
-    make.countries(topic, 4)  # leaders' later words, naming conditions
     day = dt.date.fromisoformat(on)
     topics = list(Topic.objects.all())
     grid = stance_matrix(on=day, topics=topics, kind="state", everyone=True,
