@@ -51,8 +51,14 @@ class Statement(NamedTuple):
 
     @property
     def sort_key(self) -> tuple:
-        # Latest date first, then highest rank, then the most recently entered.
+        # Latest date first, then highest rank, then the most recently entered
+        # (WINNER_ORDER says the same to SQL over CellStatement).
         return (-self.position.as_of.toordinal(), self.rank, -self.position.pk)
+
+
+# Statement.sort_key as SQL over CellStatement ``s``: the statement that wins
+# a cell comes first (the totals count cells by it, in the database).
+WINNER_ORDER = "s.as_of DESC, s.rank ASC, s.position_id DESC"
 
 
 @dataclass

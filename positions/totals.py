@@ -7,18 +7,17 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models.expressions import RawSQL
+from django.db import connection
 
 from actors.models import Actor, Role
 
 from . import cache
 from .history import window_histories
 from .matrix import speaking_rows
-from .models import CellStatement, Stance, Topic
-from .rule import CellStance, among, per_cell, resolve_cells, shown_statements
+from .models import CellStatement, Position, Stance, Topic
+from .rule import WINNER_ORDER, among
 
 
 @dataclass(frozen=True)
@@ -33,46 +32,34 @@ class TopicTotals:
         return self.countries - self.silent
 
 
-def latest_own(on: dt.date, subject_ids: set[int], topic_ids: list[int]) -> RawSQL:
-    """Per cell, only the own statements of its latest date as of ``on``:
-    what decides its stance (claims never do, rule 3), one index probe and
-    one short range per cell, for counting stances (``positions.totals``)."""
-    table = CellStatement._meta.db_table
-    cell_params: list = []
+def stance_counts(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -> dict:
+    """``{topic_id: Counter(stance -> cells)}``: each cell's stance as of
+    ``on`` is its winning own statement (claims never set one, rule 3),
+    taken in :data:`rule.WINNER_ORDER`, the order of ``Statement.sort_key``;
+    counted in the database, one index probe per cell. One query."""
+    if not subject_ids or not topic_ids:
+        return {}
+    table, positions = CellStatement._meta.db_table, Position._meta.db_table
+    params: list = []
     cells = (
         f"SELECT r.id AS subject_id, t.id AS topic_id "
         f"FROM {Actor._meta.db_table} r CROSS JOIN {Topic._meta.db_table} t WHERE 1 = 1"
-        + among("r.id", subject_ids, cell_params)
-        + among("t.id", topic_ids, cell_params)
-    )
-    wanted = (
-        "s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim = %s "
-        "AND s.as_of = b.last"
+        + among("r.id", subject_ids, params)
+        + among("t.id", topic_ids, params)
     )
     sql = (
-        f"WITH cell AS MATERIALIZED ({cells}), "
-        f"latest AS MATERIALIZED (SELECT c.subject_id, c.topic_id, "
-        f"(SELECT MAX(x.as_of) FROM {table} x WHERE x.subject_id = c.subject_id "
-        f"AND x.topic_id = c.topic_id AND x.is_claim = %s AND x.as_of <= %s) AS last "
-        f"FROM cell c) "
-        f"SELECT s.id, s.position_id, s.subject_id, s.rank, s.role_id "
-        f"FROM latest b {per_cell(wanted, table)}"
+        f"SELECT w.topic_id, p.stance, COUNT(*) FROM (SELECT c.topic_id, "
+        f"(SELECT s.position_id FROM {table} s WHERE s.subject_id = c.subject_id "
+        f"AND s.topic_id = c.topic_id AND s.is_claim = %s AND s.as_of <= %s "
+        f"ORDER BY {WINNER_ORDER} LIMIT 1) AS winner FROM ({cells}) c) w "
+        f"JOIN {positions} p ON p.id = w.winner GROUP BY w.topic_id, p.stance"
     )
-    return RawSQL(sql, [*cell_params, False, on, False])
-
-
-def stances_only(
-    *, on: dt.date, subjects: Iterable[Actor | int], topics: Iterable[object]
-) -> dict[tuple[int, int], CellStance]:
-    """The stance of each cell as of ``on``, by :func:`resolve` like every
-    other, from just the statements that decide it: no claims, so no claim
-    or conflict with a claim is marked. One query."""
-    subject_ids = {getattr(s, "pk", s) for s in subjects}
-    topic_ids = [getattr(t, "pk", t) for t in topics]
-    if not subject_ids or not topic_ids:
-        return {}
-    chosen = latest_own(on, subject_ids, topic_ids)
-    return resolve_cells(shown_statements(chosen.sql, chosen.params))
+    found: dict[int, Counter] = {t: Counter() for t in topic_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [False, on, *params])
+        for topic_id, stance, count in cursor.fetchall():
+            found[topic_id][stance] += count
+    return found
 
 
 # More than the states any record holds: "every row" for the matrix's one-query page.
@@ -103,17 +90,24 @@ def counted(topics, cells_of, countries) -> list[TopicTotals]:
 def stance_totals(*, on: dt.date, topics: list, group: Actor | None = None) -> list[TopicTotals]:
     """For each topic, how many countries (of ``group``'s members, or all)
     hold each stance as of ``on``, and how many have said nothing: each
-    cell resolved by the one rule from the statements of its latest date
-    (claims never set a stance). Two queries."""
+    cell's winning own statement, counted in the database. Two queries."""
 
     def compute():
         countries = Actor.objects.states()
         if group is not None:
             members = Role.objects.memberships().current(on=on).filter(organisation=group)
             countries = countries.filter(pk__in=members.values("holder_id"))
-        countries = list(countries.only("pk"))
-        cells = stances_only(on=on, subjects=countries, topics=topics)
-        return counted(topics, lambda actor, topic: cells.get((actor.pk, topic.pk)), countries)
+        ids = list(countries.values_list("pk", flat=True))
+        counts = stance_counts(on, ids, [t.pk for t in topics])
+        return [
+            TopicTotals(
+                topic.pk,
+                tuple((stance, counts[topic.pk][stance]) for stance in Stance.values),
+                len(ids) - sum(counts[topic.pk].values()),
+                len(ids),
+            )
+            for topic in topics
+        ]
 
     key = (on, tuple(t.pk for t in topics), group.pk if group else None)
     return cache.cached("stance-totals", key, compute)
