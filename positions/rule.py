@@ -51,14 +51,11 @@ class Statement(NamedTuple):
 
     @property
     def sort_key(self) -> tuple:
-        # Latest date first, then highest rank, then the most recently entered
-        # (WINNER_ORDER says the same to SQL over CellStatement).
+        # Latest date, highest rank, latest entered first: WINNER_ORDER in SQL.
         return (-self.position.as_of.toordinal(), self.rank, -self.position.pk)
 
 
-# Statement.sort_key as SQL over CellStatement ``s``: the statement that wins
-# a cell comes first (the totals count cells by it, in the database).
-WINNER_ORDER = "s.as_of DESC, s.rank ASC, s.position_id DESC"
+WINNER_ORDER = "s.as_of DESC, s.rank ASC, s.position_id DESC"  # sort_key, over CellStatement s
 
 
 @dataclass
@@ -282,8 +279,7 @@ def shown_statement(row) -> Statement:
 
 
 def _date(value) -> dt.date | None:
-    # SQLite's cursor gives dates as text.
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: text
 
 
 def shown_statements(chosen_sql: str, params: list) -> list[Statement]:
