@@ -96,19 +96,18 @@ def _home(request, form, *, status=200, problem=""):
 
 
 def _review(request, article: Article, *, source_form=None, rows=None, status=200):
+    # One lexicon for the page: each read of it asks the database its version.
+    lexicon = current_lexicon()
     if rows is None:
-        candidates = extract(
-            article.text, lexicon=current_lexicon(), published_on=article.published_on
-        )
+        candidates = extract(article.text, lexicon=lexicon, published_on=article.published_on)
         rows = [
             StatementForm(prefix=f"s-{key}", initial=initial, may_publish=may_publish(request.user))
-            for key, initial in ((new_key(), _initial(c, article)) for c in candidates)
+            for key, initial in ((new_key(), _initial(c, lexicon)) for c in candidates)
         ]
         rows = [
             (form.prefix.removeprefix("s-"), form, c)
             for form, c in zip(rows, candidates, strict=True)
         ]
-    lexicon = current_lexicon()
     for _, _, candidate in rows:
         if candidate is not None and candidate.speaker and candidate.speaker.alternatives:
             # The other people the assistant found this name could mean.
@@ -137,8 +136,7 @@ def _review(request, article: Article, *, source_form=None, rows=None, status=20
     return render(request, "desk/review.html", context, status=status)
 
 
-def _initial(candidate, article: Article) -> dict:
-    lexicon = current_lexicon()
+def _initial(candidate, lexicon) -> dict:
 
     def typed(mention):
         if mention is None:

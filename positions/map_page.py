@@ -18,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from actors.models import Actor, Role
 
 from . import cache, geography
+from .dating import stale_before
 from .forms import MapForm
 from .history import neighbouring_dates
 from .matrix import stance_matrix
@@ -96,6 +97,7 @@ def _context(request, form: MapForm) -> dict:
     )
     states = {actor.iso_code: actor for actor in grid.rows}
     cell_url = reverse("positions:cell", args=["ACTOR", topic.slug])
+    stale_from = stale_before(on)
     countries = []
     for shape in view.shapes:
         actor = states.get(shape.iso)
@@ -104,7 +106,9 @@ def _context(request, form: MapForm) -> dict:
             continue
         cell, change = grid.cell(actor, topic), grid.change(actor, topic)
         url = cell_url.replace("ACTOR", actor.slug) + f"?as_of={on:%Y-%m-%d}"
-        shown = cell_view(topic, cell if cell and cell.current else None, change, url, on)
+        shown = cell_view(
+            topic, cell if cell and cell.current else None, change, url, on, stale_from
+        )
         countries.append(
             Country(
                 shape.path,

@@ -268,7 +268,5 @@ NOT_NAMES = (
     | ORGANISATION_WORDS
 )
 
-# Before these words a person's name has ended: "Leo Peria Peigne from the …".
-NAME_STOPS = frozenset(["from", "of", "at", "in", "on", "who,", "which"])
 
 WORD = re.compile(r"[^\W_](?:[\w’'.\-]*[^\W_])?\.?", re.UNICODE)

@@ -13,9 +13,7 @@ from actors.names import name_key
 
 from .language import (
     COUNTRY_NAMES,
-    NAME_STOPS,
     NOT_NAMES,
-    PERSON_NOUNS,
     SPEECH_VERBS,
     TITLE_FAMILIES,
     WORD,
@@ -346,8 +344,4 @@ def resolve_title(found: Found, lexicon: Lexicon, on: dt.date | None, before: li
     return [], None
 
 
-def is_person_noun(word: str) -> bool:
-    return word.casefold() in PERSON_NOUNS
-
-
-__all__ = ["NAME_STOPS", "Found", "resolve_title", "scan"]
+__all__ = ["Found", "resolve_title", "scan"]

@@ -44,6 +44,5 @@
     }
   });
   document.addEventListener("DOMContentLoaded", ready);
-  document.body && document.body.addEventListener("htmx:afterSettle", ready);
   document.addEventListener("htmx:afterSettle", ready);
 })();
