@@ -15,10 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def manage(*args, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    # Debug off in so many words: manage.py would otherwise take DJANGO_DEBUG=1
+    # from the .env that `make run` writes (the real environment wins over it).
+    production = {"DJANGO_SETTINGS_MODULE": "config.settings.base", "DJANGO_DEBUG": ""}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.base", **env},
+        env={**clean, **production, **env},
         capture_output=True,
         text=True,
         timeout=60,
