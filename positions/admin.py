@@ -165,10 +165,11 @@ class PositionInline(VersionedInline, admin.StackedInline):
     form = PositionForm
     fk_name = "quote"
     extra = 1
-    autocomplete_fields = ["actor", "topic", "claimant"]
+    autocomplete_fields = ["actor", "topic", "claimant", "responds_to"]
     fields = [
         ("actor", "topic", "stance"),
         ("attribution", "claimant"),
+        ("responds_to", "response_kind"),
         "named_conditions",
         "summary",
         ("as_of", "status"),
@@ -189,13 +190,14 @@ class PositionAdmin(VersionedAdmin):
     list_display = ["actor", "topic", "stance", "as_of", "attribution", "claimant", "status"]
     list_filter = ["status", "stance", "attribution", "topic", "actor__kind", "conditions"]
     search_fields = ["actor__name", "claimant__name", "topic__short_name", "quote__text", "summary"]
-    autocomplete_fields = ["actor", "topic", "quote", "claimant"]
+    autocomplete_fields = ["actor", "topic", "quote", "claimant", "responds_to"]
     date_hierarchy = "as_of"
     list_select_related = ["actor", "topic", "claimant"]
     fields = [
         "quote",
         ("actor", "topic", "stance"),
         ("attribution", "claimant"),
+        ("responds_to", "response_kind"),
         "named_conditions",
         "summary",
         ("as_of", "status"),

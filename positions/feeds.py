@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from actors.models import Actor
+from sources.text import quoted
 
 from .forms import FeedForm
 from .models import Position, Status, Topic
@@ -62,7 +63,7 @@ class PositionFeed(Feed):
 
     def item_description(self, item: Position):
         quote = item.quote
-        lines = [f"“{quote.text}” — {quote.speaker_name}, {quote.said_on_display}."]
+        lines = [f"{quoted(quote.text)} — {quote.speaker_name}, {quote.said_on_display}."]
         if item.summary:
             lines.append(item.summary)
         lines.append(f"Source: {quote.source}.")

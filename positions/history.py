@@ -43,9 +43,9 @@ def history_of(cell_statements: Iterable[Statement], *, subject_id: int, topic_i
     """Every dated step of one cell, oldest first.
 
     Walked forward once: the cell after each date depends only on the own
-    words of its latest date, one own statement of the date before (where
-    claims start to count) and each claimant's latest claim, the same
-    statements ``latest_candidates`` narrows the matrix to. Resolving the
+    words of its latest date, each claimant's latest claim and the claims
+    those words answer, the statements ``latest_candidates`` and
+    ``answered_claims`` narrow the matrix to. Resolving the
     whole record up to every date was quadratic in the length of the record
     (a lane of a timeline has hundreds of dates)."""
     by_date: dict[dt.date, list[Statement]] = defaultdict(list)
@@ -53,18 +53,24 @@ def history_of(cell_statements: Iterable[Statement], *, subject_id: int, topic_i
         by_date[statement.position.as_of].append(statement)
     steps = []
     latest_own: list[Statement] = []
-    before_latest: list[Statement] = []
     claims: dict[int, Statement] = {}
+    every_claim: dict[int, Statement] = {}
     for day in sorted(by_date):
         made = by_date[day]
         own = [s for s in made if not s.is_claim]
         if own:
-            before_latest, latest_own = latest_own[:1], own
+            latest_own = own
         for claim in (s for s in made if s.is_claim):
+            every_claim[claim.position.pk] = claim
             kept = claims.get(claim.position.claimant_id)
             if kept is None or claim.sort_key < kept.sort_key:
                 claims[claim.position.claimant_id] = claim
-        deciding = [*latest_own, *before_latest, *claims.values()]
+        answered = [
+            every_claim[s.position.responds_to_id]
+            for s in latest_own
+            if s.position.responds_to_id in every_claim
+        ]
+        deciding = [*latest_own, *{id(s): s for s in [*claims.values(), *answered]}.values()]
         steps.append(
             HistoryEntry(
                 on=day,

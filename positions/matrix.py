@@ -20,15 +20,15 @@ from config.paging import page_count, page_of, past_the_end
 from .history import CellChange, as_date, steps_sql, window_histories
 from .models import CellStatement
 from .rule import (
-    SHOWN_COLUMNS,
     CellStance,
     Statement,
+    answered_claims,
     latest_candidates,
     resolve_cells,
-    shown_joins,
     shown_statement,
     stances_as_of,
 )
+from .shown import SHOWN_COLUMNS, shown_joins
 
 MATRIX_PAGE_ROWS = 25
 
@@ -123,6 +123,7 @@ def _matrix_page(*, rows, on: dt.date, topics: list, page: int, per_page: int):
             actors[pk] = (row_number, actor)
         if row[9] is not None:
             shown.append(shown_statement(row[9:]))
+    shown += answered_claims(shown, on=on, evidence=False)
     ordered = [actor for _, actor in sorted(actors.values(), key=lambda item: item[0])]
     steps = (as_date(found[0][7]), as_date(found[0][8]))
     return ordered, found[0][5], shown, steps

@@ -25,7 +25,7 @@ from .dating import stale_before, stance_date
 from .forms import MatrixForm
 from .history import CellChange, neighbouring_dates
 from .matrix import stance_matrix
-from .models import Attribution, Stance, Topic
+from .models import ANSWER_VERBS, Attribution, Stance, Topic
 from .rule import CellStance, with_evidence
 from .totals import stance_totals, totals_rows
 
@@ -53,7 +53,7 @@ class MatrixCell(NamedTuple):
     iso: str  # its date, as YYYY-MM-DD
     date: str
     via: str
-    claims: list[tuple[str, str]]  # (claimant's name, claimed stance)
+    claims: list[tuple[str, str, str]]  # (claimant's name, claimed stance, "denied" or "")
     conflict: bool
     was: str  # with a change since the earlier date: the stance before it
     stale: bool  # older than STALE_AFTER_MONTHS on the date shown
@@ -109,12 +109,16 @@ def cell_view(
         label = STANCE_LABELS[position.stance]
         date = stance_date(position.as_of, quote.said_on, quote.said_on_precision)
         iso = position.as_of.isoformat()
-        if position.attribution == Attribution.SPEAKING_FOR:
+        # An outlet's report reads the same whether it reports a state or one
+        # of its officials: the outlet first, since its words are the evidence.
+        if position.attribution == Attribution.REPORT:
+            via = f"reported by {position.quote.speaker_name}"
+            if current.role_id:
+                via = f"{via} ({position.actor.name})"
+        elif position.attribution == Attribution.SPEAKING_FOR:
             via = f"via {position.quote.speaker_name}"
         elif current.role_id:
             via = f"via {position.actor.name}"
-        elif position.attribution == Attribution.REPORT:
-            via = f"reported by {position.quote.speaker_name}"
     return MatrixCell(
         topic=topic,
         stance=cell,
@@ -127,8 +131,12 @@ def cell_view(
         date=date,
         via=via,
         claims=[
-            (claim.position.claimant.name, STANCE_LABELS[claim.position.stance].lower())
-            for claim in (cell.claims if cell is not None else ())
+            (
+                claim.position.claimant.name,
+                STANCE_LABELS[claim.position.stance].lower(),
+                ANSWER_VERBS[answer.position.response_kind][1] if answer else "",
+            )
+            for claim, answer in (cell.claims_answered if cell is not None else ())
         ],
         conflict=cell is not None and cell.has_conflict,
         was=was,

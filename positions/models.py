@@ -123,6 +123,24 @@ class Attribution(models.TextChoices):
     REPORT = "report", "Outlet's report"
 
 
+class Response(models.TextChoices):
+    """How a statement answers an earlier one (``Position.responds_to``)."""
+
+    DENIAL = "denial", "Denial"
+    CORRECTION = "correction", "Correction"
+    CONFIRMATION = "confirmation", "Confirmation"
+    CLARIFICATION = "clarification", "Clarification"
+
+
+# How an answer reads: what it does to the words it answers, and what they are then.
+ANSWER_VERBS = {
+    Response.DENIAL: ("denies", "denied"),
+    Response.CORRECTION: ("corrects", "corrected"),
+    Response.CONFIRMATION: ("confirms", "confirmed"),
+    Response.CLARIFICATION: ("clarifies", "clarified"),
+}
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
@@ -167,6 +185,20 @@ class Position(models.Model):
         blank=True,
         related_name="claims",
         help_text="Who claims this is the actor's position (third-party claims only).",
+    )
+    responds_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        help_text="The statement these words answer: a claim denied, a report corrected.",
+    )
+    response_kind = models.CharField(
+        max_length=20,
+        choices=Response,
+        blank=True,
+        help_text="How it answers: denial, correction, confirmation or clarification.",
     )
     as_of = models.DateField(
         "stance as of",
@@ -243,6 +275,20 @@ class Position(models.Model):
                 name="position_retraction_has_note",
                 violation_error_message="A retraction needs a public correction note.",
             ),
+            models.CheckConstraint(
+                condition=(Q(responds_to__isnull=True) & Q(response_kind=""))
+                | (Q(responds_to__isnull=False) & Q(response_kind__in=Response.values)),
+                name="position_response_has_kind",
+                violation_error_message=(
+                    "An answer names the statement it answers and how: denial, correction, "
+                    "confirmation or clarification."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(responds_to=models.F("id")),
+                name="position_does_not_answer_itself",
+                violation_error_message="A statement cannot answer itself.",
+            ),
             models.UniqueConstraint(
                 fields=["actor", "topic", "quote"],
                 name="position_unique_per_quote",
@@ -287,6 +333,12 @@ class Position(models.Model):
                     f"On {self.as_of:%Y-%m-%d} {speaker.name} held no office that speaks "
                     f"for {self.actor.name}. Record the role first, or choose another attribution."
                 )
+        answered = self.responds_to if self.responds_to_id else None
+        if answered is not None and answered.as_of > self.as_of:
+            errors["responds_to"] = (
+                f"Words of {self.as_of:%Y-%m-%d} cannot answer a statement of "
+                f"{answered.as_of:%Y-%m-%d}."
+            )
         if (
             self.attribution == Attribution.CLAIM
             and self.claimant_id
@@ -300,6 +352,15 @@ class Position(models.Model):
     @property
     def stance_order(self) -> int:
         return STANCE_ORDER[self.stance]
+
+    @property
+    def answer_display(self) -> str:
+        """ "Denies Donald Trump's words (24 February 2025)", for an answer."""
+        if not self.responds_to_id:
+            return ""
+        answered = self.responds_to
+        verb = ANSWER_VERBS[self.response_kind][0].capitalize()
+        return f"{verb} {answered.quote.speaker_name}'s words ({answered.as_of_display})"
 
     @property
     def as_of_display(self) -> str:

@@ -23,9 +23,9 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from actors.models import Actor, Role
-from sources.models import Quote
 
-from .models import Attribution, CellStatement, Position, PositionCondition, Stance, Topic
+from .models import Attribution, CellStatement, Position, PositionCondition, Topic
+from .shown import CellPosition, Named, ShownQuote, shown_sql, to_date
 
 # Lower wins (ranks are written by ``positions.cells``): the actor's own words
 # (0) beat any office (Role.Rank, 1-4), and an outlet's report without direct
@@ -68,6 +68,8 @@ class CellStance:
     same_day: list[Statement] = field(default_factory=list)  # its other own words that day
     conflicts: list[Statement] = field(default_factory=list)
     claims: list[Statement] = field(default_factory=list)
+    # The claims (by position id) that the actor's current words answer.
+    answers: dict[int, Statement] = field(default_factory=dict)
 
     @property
     def position(self) -> Position | None:
@@ -89,11 +91,20 @@ class CellStance:
         ]
 
     @property
+    def claims_answered(self) -> list[tuple[Statement, Statement | None]]:
+        """Each claim shown, with the actor's words that answer it, if any."""
+        return [(claim, self.answers.get(claim.position.pk)) for claim in self.claims]
+
+    @property
     def has_conflict(self) -> bool:
-        """Equal-weight statements disagree, or a claim contradicts the actor."""
+        """Equal-weight statements disagree, or a claim the actor has not
+        answered contradicts it (a denied claim is explained, not a conflict)."""
         return bool(self.conflicts) or (
             self.current is not None
-            and any(claim.position.stance != self.stance for claim in self.claims)
+            and any(
+                claim.position.stance != self.stance and claim.position.pk not in self.answers
+                for claim in self.claims
+            )
         )
 
 
@@ -127,12 +138,13 @@ def latest_candidates(
     """The only rows that can decide a cell as of ``on`` (their id,
     position_id, subject_id, rank and role_id): per (state or organisation,
     topic), the statements of its latest date (the stance, and what it
-    conflicts with) and the claims made since the date before that (the
-    claims still current beside it). Anything else,
-    ``resolve`` would drop. Per cell that is two index probes and two short
-    range scans, whatever the size of the record; only a cell with fewer
-    than two dates of its own reads all its claims. With ``rows_from``, the
-    rows are the ids of that table (a CTE of the enclosing query) instead."""
+    conflicts with) and the claims made since (the claims still current
+    beside it). Older claims that those words answer come from
+    :func:`answered_claims`; anything else, ``resolve`` would drop. Per cell
+    that is an index probe and two short range scans, whatever the size of
+    the record; only a cell with no words of its own reads all its claims.
+    With ``rows_from``, the rows are the ids of that table (a CTE of the
+    enclosing query) instead."""
     table = CellStatement._meta.db_table
     cell_params: list = []
     if rows_from is None:
@@ -147,102 +159,51 @@ def latest_candidates(
         + among("t.id", topic_ids, cell_params)
     )
     columns = "s.id, s.position_id, s.subject_id, s.rank, s.role_id"
-    # Own words of the latest date and claims made since the one before: per
-    # cell one index range of each kind (own words from the date before the
-    # latest, the only earlier ones the range holds), in one arm. (Two arms
-    # of a UNION read the CTE twice, and SQLite then built a Bloom filter over
-    # the whole table for the second, 40 ms at 1M. A column, not a COALESCE,
-    # for the start, or the planner prices the claims as a scan of them all.)
+    # Own words of the latest date and claims made since: per cell one index
+    # range of each kind, in one arm. (Two arms of a UNION read the CTE
+    # twice, and SQLite then built a Bloom filter over the whole table for
+    # the second, 40 ms at 1M. A column, not a COALESCE, for the start, or
+    # the planner prices the claims as a scan of them all.)
     wanted = (
         "s.subject_id = b.subject_id AND s.topic_id = b.topic_id AND s.is_claim IN (%s, %s) "
         "AND s.as_of >= b.claims_from AND s.as_of <= %s AND (s.is_claim = %s OR s.as_of = b.last)"
     )
     # MATERIALIZED: computed once per cell. Inlined into the join below, the
-    # planner ran both probes once per joined row instead (6 s at 1M).
+    # planner ran the probe once per joined row instead (6 s at 1M).
     sql = (
         f"WITH cell AS MATERIALIZED ({cells}), "
         f"latest AS MATERIALIZED (SELECT c.subject_id, c.topic_id, "
         f"(SELECT MAX(x.as_of) FROM {table} x WHERE x.subject_id = c.subject_id "
         f"AND x.topic_id = c.topic_id AND x.is_claim = %s AND x.as_of <= %s) AS last "
         f"FROM cell c), "
-        f"bounds AS MATERIALIZED (SELECT l.subject_id, l.topic_id, l.last, "
-        f"(SELECT MAX(x.as_of) FROM {table} x WHERE x.subject_id = l.subject_id "
-        f"AND x.topic_id = l.topic_id AND x.is_claim = %s AND x.as_of < l.last) AS before_last "
-        f"FROM latest l), "
         f"since AS MATERIALIZED (SELECT subject_id, topic_id, last, "
-        f"COALESCE(before_last, %s) AS claims_from FROM bounds) "
+        f"COALESCE(last, %s) AS claims_from FROM latest) "
         f"SELECT {columns} FROM since b {per_cell(wanted, table)}"
     )
-    params = [*cell_params, False, on, False, dt.date.min, False, True, on, True]
+    params = [*cell_params, False, on, dt.date.min, False, True, on, True]
     return RawSQL(sql, params)
 
 
-class Named(NamedTuple):
-    name: str
+def answered_claims(found: list[Statement], *, on: dt.date, evidence: bool) -> list[Statement]:
+    """The claims that the actors' own words among ``found`` answer and that
+    ``found`` lacks, however old: a denial is shown with the claim it
+    denies. One query; none when no words answer an older claim."""
+    have = {s.position.pk for s in found}
+    answering = [s for s in found if not s.is_claim and s.position.responds_to_id]
+    wanted = {s.position.responds_to_id for s in answering} - have
+    if not wanted:
+        return []
+    cells = {(s.subject_id, s.position.topic_id) for s in answering}
+    rows = CellStatement.objects.filter(position_id__in=wanted, is_claim=True, as_of__lte=on)
+    if evidence:
+        extra = _evidenced(rows)
+    else:
+        sql, params = rows.values(*CHOSEN).query.sql_with_params()
+        extra = shown_statements(sql, params)
+    return [s for s in extra if (s.subject_id, s.position.topic_id) in cells]
 
 
-class ShownQuote(NamedTuple):
-    speaker_name: str
-    text: str
-    said_on: dt.date | None = None
-    said_on_precision: str = "day"
-
-
-class CellPosition(NamedTuple):
-    """A published position as a matrix cell or a timeline marker shows it,
-    read as plain values: its stance and date, who it is about, who spoke
-    and said what, and who claimed. It answers the attributes of
-    :class:`Position` that ``resolve``, a cell and a marker use; a page has
-    hundreds or thousands, and making model instances of them (five per
-    statement, with the joined rows) was a third of the page's time. The
-    few statements a page lists in full get their evidence from
-    :func:`with_evidence`."""
-
-    pk: int
-    topic_id: int
-    stance: str
-    as_of: dt.date
-    attribution: str
-    claimant_id: int | None
-    actor: Named
-    claimant: Named | None
-    quote: ShownQuote
-
-    def get_stance_display(self) -> str:
-        return Stance(self.stance).label
-
-
-# What a cell shows of a statement chosen as ``cs`` (columns id, position_id,
-# subject_id, rank and role_id of ``CellStatement``), read by shown_statement.
-SHOWN_COLUMNS = (
-    "cs.id, cs.subject_id, cs.rank, cs.role_id, p.id, p.topic_id, p.stance, p.as_of, "
-    "p.attribution, p.claimant_id, a.name, cl.name, "
-    "CASE WHEN q.speaker_id IS NULL THEN q.speaker_label ELSE sp.name END, q.text, "
-    "q.said_on, q.said_on_precision"
-)
-
-
-def shown_joins(join: str = "JOIN") -> str:
-    """From a chosen statement ``cs`` to what its cell shows: each an index
-    probe by id, whatever the size of the record."""
-    position, actor, quote = Position._meta.db_table, Actor._meta.db_table, Quote._meta.db_table
-    return (
-        f"{join} {position} p ON p.id = cs.position_id "
-        f"{join} {actor} a ON a.id = p.actor_id "
-        f"LEFT JOIN {actor} cl ON cl.id = p.claimant_id "
-        f"{join} {quote} q ON q.id = p.quote_id "
-        f"LEFT JOIN {actor} sp ON sp.id = q.speaker_id"
-    )
-
-
-def _shown_sql(chosen_sql: str) -> str:
-    """The statements that ``chosen_sql`` selects (as the columns id,
-    position_id, subject_id, rank and role_id of ``CellStatement``), with what
-    a cell shows of them, in one query."""
-    return (
-        f"WITH chosen AS MATERIALIZED ({chosen_sql}) "
-        f"SELECT {SHOWN_COLUMNS} FROM chosen cs {shown_joins()}"
-    )
+CHOSEN = ("id", "position_id", "subject_id", "rank", "role_id")  # a CellStatement, chosen
 
 
 def shown_statement(row) -> Statement:
@@ -263,6 +224,8 @@ def shown_statement(row) -> Statement:
         text,
         said_on,
         precision,
+        responds_to_id,
+        response_kind,
     ) = row
     position = CellPosition(
         pk=pk,
@@ -273,19 +236,17 @@ def shown_statement(row) -> Statement:
         claimant_id=claimant_id,
         actor=Named(actor_name),
         claimant=Named(claimant_name) if claimant_id else None,
-        quote=ShownQuote(speaker_name, text, _date(said_on), precision),
+        quote=ShownQuote(speaker_name, text, to_date(said_on), precision),
+        responds_to_id=responds_to_id,
+        response_kind=response_kind,
     )
     return Statement(subject_id, position, rank, role_id=role_id, row_id=row_id)
 
 
-def _date(value) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: text
-
-
 def shown_statements(chosen_sql: str, params: list) -> list[Statement]:
-    """The statements ``chosen_sql`` selects, as :func:`_shown_sql` reads them."""
+    """The statements ``chosen_sql`` selects, as :func:`positions.shown.shown_sql` reads them."""
     with connection.cursor() as cursor:
-        cursor.execute(_shown_sql(chosen_sql), params)
+        cursor.execute(shown_sql(chosen_sql), params)
         return [shown_statement(row) for row in cursor.fetchall()]
 
 
@@ -312,12 +273,15 @@ def statements(
     if latest_only:
         candidates = latest_candidates(on, subject_ids, topic_ids)
         if not evidence:
-            return shown_statements(candidates.sql, candidates.params)
+            found = shown_statements(candidates.sql, candidates.params)
+            return found + answered_claims(found, on=on, evidence=False)
         # The ids first, in a query of their own: as a subquery the planner
         # cannot see how few they are and joins by scanning (1 to 4 s at 1M).
         with connection.cursor() as cursor:
             cursor.execute(candidates.sql, candidates.params)
             rows = CellStatement.objects.filter(pk__in=[row[0] for row in cursor.fetchall()])
+        found = _evidenced(rows)
+        return found + answered_claims(found, on=on, evidence=True)
     else:
         rows = CellStatement.objects.filter(as_of__lte=on)
         if after is not None:
@@ -327,8 +291,7 @@ def statements(
         if topic_ids is not None:
             rows = rows.filter(topic_id__in=topic_ids)
         if not evidence:
-            chosen = rows.values("id", "position_id", "subject_id", "rank", "role_id")
-            sql, params = chosen.query.sql_with_params()
+            sql, params = rows.values(*CHOSEN).query.sql_with_params()
             return shown_statements(sql, params)
     return _evidenced(rows)
 
@@ -341,6 +304,8 @@ def _evidenced(rows) -> list[Statement]:
         "position__claimant",
         "position__quote__source",
         "position__quote__speaker",
+        "position__responds_to__quote__source",
+        "position__responds_to__quote__speaker",
     ).prefetch_related("position__conditions")
     return [
         Statement(row.subject_id, row.position, row.rank, row.role, row.role_id, row.pk)
@@ -372,6 +337,7 @@ def evidenced(cell: CellStance, whole: dict[int, Statement]) -> CellStance:
         same_day=swap(cell.same_day),
         conflicts=swap(cell.conflicts),
         claims=swap(cell.claims),
+        answers={pk: whole[s.row_id] for pk, s in cell.answers.items()},
     )
 
 
@@ -392,24 +358,25 @@ def resolve(cell_statements: Iterable[Statement], *, subject_id: int, topic_id: 
         ]
     if not claims:
         return cell
-    # A claim stays beside the stance while it is current: made no earlier
-    # than the actor's statement before the current one. So an answer to a
-    # claim (Peskov's to Trump's) is shown with the claim it answers, and a
-    # claim the actor has since spoken past twice drops away.
-    cutoff = None
+    # A claim stays beside the stance while it is no older than the actor's
+    # current words, or while those words answer it (a denial beside the
+    # claim it denies). An older claim left unanswered has been spoken past:
+    # it drops out of the cell and stays in its history.
+    since = None
     if cell.current is not None:
-        current_date = cell.current.position.as_of
-        cutoff = max(
-            (s.position.as_of for s in own if s.position.as_of < current_date), default=None
-        )
+        since = cell.current.position.as_of
+        for answer in (cell.current, *cell.same_day):
+            if answer.position.responds_to_id:
+                cell.answers.setdefault(answer.position.responds_to_id, answer)
     latest_claims: dict[int, Statement] = {}
+    answered = []
     for claim in sorted(claims, key=attrgetter("sort_key")):
-        latest_claims.setdefault(claim.position.claimant_id, claim)
-    cell.claims = [
-        claim
-        for claim in latest_claims.values()
-        if cell.current is None or cutoff is None or claim.position.as_of >= cutoff
-    ]
+        current = since is None or claim.position.as_of >= since
+        if current and latest_claims.setdefault(claim.position.claimant_id, claim) is claim:
+            continue
+        if claim.position.pk in cell.answers:
+            answered.append(claim)
+    cell.claims = [*latest_claims.values(), *answered]
     return cell
 
 

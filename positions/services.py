@@ -84,6 +84,8 @@ def record_position(
     summary: str = "",
     correction_note: str = "",
     conditions: Iterable[Condition] = (),
+    responds_to: Position | None = None,
+    response_kind: str = "",
     trusted: bool = False,
 ) -> Position:
     """A position on an existing ``quote``, or on a ``new_quote`` (with an
@@ -108,6 +110,8 @@ def record_position(
         status=status,
         summary=summary,
         correction_note=correction_note,
+        responds_to=responds_to,
+        response_kind=response_kind,
         entered_by=user if getattr(user, "is_authenticated", False) else None,
     )
     _clean(position)
@@ -146,6 +150,8 @@ EDITABLE = [
     "as_of",
     "status",
     "correction_note",
+    "responds_to",
+    "response_kind",
 ]
 
 
@@ -162,7 +168,7 @@ def _plain(name: str, value) -> Any:
     """A field's value as its column holds it: an id for a relation."""
     field = Position._meta.get_field(name)
     if field.is_relation:
-        return value.pk if isinstance(value, Actor | Topic | Quote) else value
+        return value.pk if isinstance(value, Actor | Topic | Quote | Position) else value
     return value
 
 

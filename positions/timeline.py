@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.template import engines
 from django.utils.text import Truncator
 
+from sources.text import quoted
+
 from .dating import short_date, stance_date
 from .history import HistoryEntry
 from .models import Stance
@@ -90,7 +92,9 @@ class Marker:
         p = self.statement.position
         claim = f" (claim by {p.claimant.name})" if self.is_claim else ""
         words = Truncator(p.quote.text).words(40, truncate=" …")
-        return f"{_when(p)}, {p.quote.speaker_name}{claim}: “{words}” — {Stance(p.stance).label}"
+        return (
+            f"{_when(p)}, {p.quote.speaker_name}{claim}: {quoted(words)} — {Stance(p.stance).label}"
+        )
 
     # Coordinates as the SVG writes them, one decimal.
     @property

@@ -102,7 +102,8 @@ class QuoteInline(VersionedInline, admin.StackedInline):
     fields = [
         "text",
         ("speaker", "speaker_label"),
-        ("said_on", "said_on_precision", "original_language"),
+        ("said_on", "said_on_precision", "language"),
+        ("original_language", "translated_by"),
         ("position_actor", "position_topic", "position_stance"),
         ("position_attribution", "position_conditions"),
         "position_summary",
@@ -181,7 +182,9 @@ class QuoteAdmin(VersionedAdmin):
         "source",
         "text",
         ("speaker", "speaker_label"),
-        ("said_on", "said_on_precision", "original_language"),
+        ("said_on", "said_on_precision", "language"),
+        ("original_language", "translated_by"),
+        "original_text",
         "opened_version",
     ]
     inlines = [PositionInline]

@@ -5,15 +5,24 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Replace, Trim
 from django.db.models.lookups import Exact, GreaterThan
+from django.utils.translation import get_language_info
 from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
 from config.validation import validate_date_in_range
 
 from .querysets import QuoteQuerySet, SourceQuerySet
-from .text import normalize_url, occurs_in, sha256_hex
+from .text import normalize_url, occurs_in, quoted, sha256_hex
 
 DUPLICATE_URL = "A source with this URL is already recorded."
+
+
+def language_name(code: str) -> str:
+    """ "Polish" for "pl"; the tag itself when Django does not know it."""
+    try:
+        return get_language_info(code)["name"]
+    except KeyError:
+        return code
 
 
 def _without_breaks(field: str):
@@ -151,8 +160,23 @@ class Quote(models.Model):
         validators=[validate_date_in_range],
     )
     said_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="BCP 47 tag of the words as stored; empty when the source's language.",
+    )
     original_language = models.CharField(
         max_length=8, blank=True, help_text="BCP 47 tag, when these words are a translation."
+    )
+    original_text = models.TextField(
+        "original words",
+        blank=True,
+        help_text="The words as said, in the original language, where known.",
+    )
+    translated_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Who translated: the outlet ("Reuters") or "the editors".',
     )
     created_at = models.DateTimeField("entered", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -174,6 +198,14 @@ class Quote(models.Model):
                 name="quote_has_speaker",
                 violation_error_message="Name the speaker or describe them in the label.",
             ),
+            models.CheckConstraint(
+                condition=~Q(original_language="") | (Q(original_text="") & Q(translated_by="")),
+                name="quote_translation_names_language",
+                violation_error_message=(
+                    "Give the original language of a translation before its original "
+                    "words or its translator."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["source", "text"],
                 name="quote_unique_per_source",
@@ -183,7 +215,7 @@ class Quote(models.Model):
 
     def __str__(self):
         words = self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
-        return f"“{words}” — {self.speaker_name}"
+        return f"{quoted(words)} — {self.speaker_name}"
 
     @property
     def speaker_name(self) -> str:
@@ -196,6 +228,14 @@ class Quote(models.Model):
         return self.said_on.strftime(
             {"day": "%-d %B %Y", "month": "%B %Y", "year": "%Y"}[self.said_on_precision]
         )
+
+    @property
+    def translation_note(self) -> str:
+        """ "translated from Polish by Reuters", or "" for words as said."""
+        if not self.original_language:
+            return ""
+        note = f"translated from {language_name(self.original_language)}"
+        return f"{note} by {self.translated_by}" if self.translated_by else note
 
     @property
     def is_verified(self) -> bool:
@@ -213,6 +253,12 @@ class Quote(models.Model):
                 self.said_on = dt.date(self.said_on.year, 1, 1)
         if self.source_id:
             source = self.source
+            stored = self.language or source.language
+            if self.original_language and self.original_language == stored:
+                errors["original_language"] = (
+                    f"The words are stored in {language_name(stored)}: a translation "
+                    "comes from another language."
+                )
             if self.said_on and source.published_on and self.said_on > source.published_on:
                 errors["said_on"] = (
                     f"Words cannot be said after the source was published "

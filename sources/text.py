@@ -86,3 +86,14 @@ def occurs_in(quote: str, text: str) -> bool:
 
 def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
+
+
+_STRAIGHT_QUOTES = re.compile(r'"([^"]*)"')
+
+
+def quoted(words: str) -> str:
+    """``words`` in double quotation marks, their own double marks made
+    single, so that a quote ending in a quotation closes once: “… would be
+    ‘legitimate targets.’” rather than “… ”legitimate targets.””."""
+    inner = _STRAIGHT_QUOTES.sub(r"‘\1’", words).replace("“", "‘").replace("”", "’")
+    return f"“{inner}”"

@@ -125,6 +125,9 @@ class TestReads:
             "stance": "opposes",
             "attribution": "speaking_for",
             "claimant": None,
+            # Asked about Trump's claim, Peskov answers it.
+            "responds_to": Position.objects.get(quote__text__startswith="I have specifically").pk,
+            "response_kind": "clarification",
             "as_of": "2025-02-25",
             "status": "published",
             "summary": position.summary,
@@ -143,7 +146,10 @@ class TestReads:
                 "speaker_label": "",
                 "said_on": "2025-02-25",
                 "said_on_precision": "day",
+                "language": "",
                 "original_language": "",
+                "original_text": "",
+                "translated_by": "",
                 "is_verified": True,
                 "source": {
                     "id": source.pk,
@@ -178,7 +184,8 @@ class TestReads:
         assert quotes["count"] == source.quotes.count()
         assert all(q["is_verified"] for q in quotes["results"])
         found = api.get(f"{API}/quotes/", {"q": "legitimate targets"}).json()["results"]
-        assert [q["speaker_label"] for q in found] == ["Kremlin officials (unnamed)"]
+        # The Atlantic Council's words, quoting the officials': its own report.
+        assert [q["speaker_label"] for q in found] == ["Atlantic Council"]
 
     @pytest.mark.parametrize(
         ("params", "expected"),
@@ -262,6 +269,8 @@ class TestReads:
                                 "actor": "nordic-baltic-eight",
                                 "office": None,
                                 "claimant": None,
+                                "responds_to": None,
+                                "response_kind": "",
                                 "conditions": [],
                                 "quote": nordic.quote.text,
                                 "speaker": "RFE/RL, on the Nordic-Baltic joint statement",
@@ -275,6 +284,7 @@ class TestReads:
                             },
                             "claims": [],
                             "conflicts": [],
+                            "answered": [],
                             "has_conflict": False,
                         }
                     ],
@@ -297,7 +307,16 @@ class TestReads:
         assert [(c["claimant"], c["stance"]) for c in russia["claims"]] == [
             ("donald-trump", "supports")
         ]
-        assert russia["has_conflict"] is True
+        # Peskov's words answer the claim: explained, so no conflict.
+        assert russia["answered"] == [
+            {
+                "claim": russia["claims"][0]["position"],
+                "by": russia["statement"]["position"],
+                "response_kind": "clarification",
+            }
+        ]
+        assert russia["statement"]["responds_to"] == russia["claims"][0]["position"]
+        assert russia["has_conflict"] is False
         assert cells["united-kingdom", "own-troops"]["statement"]["conditions"] == ["us-backstop"]
         assert cells["poland", "own-troops"]["stance"] == "opposes"
 
@@ -403,7 +422,7 @@ class TestReads:
         assert russia["stance"] == "opposes"
         assert russia["speaker"] == "Dmitry Peskov"
         assert russia["claims"] == "Donald Trump: supports (2025-02-24)"
-        assert russia["has_conflict"] == "yes"
+        assert russia["has_conflict"] == "no"  # the claim is answered
         assert len(rows) == 10 * 5  # ten rows of the matrix, five topics
 
     def test_bad_query_values_are_400_and_unknown_names_404(self, api):

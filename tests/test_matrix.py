@@ -64,14 +64,18 @@ class TestOnTheSeed:
         assert conditions("united-kingdom", "own-troops", dt.date(2025, 2, 26)) == {"us-backstop"}
         # Poland refuses.
         assert cells["poland", "own-troops"].stance.stance == Stance.OPPOSES
-        # Russia rejects NATO troops through Peskov, beside Trump's claim that Putin does not mind.
+        # Russia rejects NATO troops through Peskov, beside Trump's claim that
+        # Putin does not mind, which Peskov's words answer: explained, no conflict.
         russia = cells["russia", "reassurance-force"].stance
         assert russia.stance == Stance.OPPOSES
         assert russia.position.quote.speaker_name == "Dmitry Peskov"
         assert [(c.position.claimant.name, c.position.stance) for c in russia.claims] == [
             ("Donald Trump", Stance.SUPPORTS)
         ]
-        assert russia.has_conflict
+        assert (
+            russia.answers[russia.claims[0].position.pk].position.response_kind == "clarification"
+        )
+        assert not russia.has_conflict
         # Nobody has spoken on Russian consent yet.
         assert not any(cell.stance for (_, topic), cell in cells.items() if topic == "russian-veto")
 
@@ -90,8 +94,8 @@ class TestOnTheSeed:
         }
         page = response.content.decode()
         assert "<title>Stances as of 26 February 2025 — Ceasefire Positions</title>" in page
-        assert "Donald Trump claims: supports" in page
-        assert "Conflicting statements" in page
+        assert 'Donald Trump claims: supports <span class="answered">(clarified)</span>' in page
+        assert "Conflicting statements" not in page
         assert "via Dmitry Peskov" in page
         assert 'rel="prev" href="?as_of=2025-02-25"' in page
         assert 'rel="next" href="?as_of=2026-03-02"' in page

@@ -161,7 +161,7 @@ def test_the_map_names_each_country_and_links_its_cell(client, seeded):
     assert found["Poland: Opposes, 25 Feb 2025, reported by RFE/RL"] == (
         "/cells/poland/own-troops/?as_of=2025-03-01"
     )
-    assert "United Kingdom: Conditional, 25 Feb 2025, via Keir Starmer" in found
+    assert "United Kingdom: Conditional, 25 Feb 2025, reported by RFE/RL (Keir Starmer)" in found
     assert "Ukraine: no statement" in found
     page = response.content.decode()
     assert 'class="country outside" aria-hidden="true"' in page  # e.g. Spain, not in the record

@@ -36,8 +36,11 @@ class TestCellDrillDown:
         assert 'published <time datetime="2025-02-25">25 February 2025</time>' in page
         assert f'href="{reverse("sources:detail", args=[cell.position.quote.source_id])}' in page
         # Trump's claim, with its claimant, beside (not instead of) the Kremlin's words.
-        assert "Claims by third parties, contradicting Russia's own words" in page
+        assert "Claims by third parties</h3>" in page
         assert "Claimed by Donald Trump" in page
+        # Peskov's words answer the claim, and both say so.
+        assert "Clarification by Dmitry Peskov, 25 February 2025" in page
+        assert "Clarifies Donald Trump&#x27;s words (24 February 2025)" in page
         assert "He has no problem with it" in page
         # The whole history, later statements included and marked as later.
         assert [entry.on for entry in response.context["entries"]] == [

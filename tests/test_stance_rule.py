@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from actors.models import Role
+from positions.history import history_of
 from positions.models import Attribution, Position, Stance, Status
-from positions.rule import stance_of, stances_as_of
+from positions.rule import stance_of, stances_as_of, statements_by_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -191,18 +192,78 @@ class TestClaims:
             "has_conflict": True,
         }
 
-    def test_the_answer_to_a_claim_is_shown_with_the_claim(self, make, russia, topic):
+    def answer(self, make, russia, topic, on, claim, kind="denial", stance=Stance.OPPOSES):
+        answer = self.own(make, russia, topic, on, stance=stance)
+        answer.responds_to, answer.response_kind = claim, kind
+        answer.full_clean()
+        answer.save()
+        return answer
+
+    def test_an_older_unanswered_claim_drops_out_of_the_cell(self, make, russia, topic):
+        # Shea's claim about Denmark of February 2025 is no conflict with a
+        # Danish statement of a year later that does not answer it.
         self.claim(make, russia, topic, dt.date(2025, 2, 24))
         self.own(make, russia, topic, FEB_25)
         cell = stance_of(actor=russia["state"], topic=topic, on=MAR_1)
-        assert (cell.stance, len(cell.claims), cell.has_conflict) == ("opposes", 1, True)
+        assert (cell.stance, cell.claims, cell.has_conflict) == ("opposes", [], False)
 
-    def test_a_claim_drops_away_once_the_actor_has_spoken_past_it_twice(self, make, russia, topic):
-        self.claim(make, russia, topic, dt.date(2025, 2, 24))
+    def test_the_stale_claim_stays_in_the_cells_history(self, make, russia, topic):
+        claim = self.claim(make, russia, topic, dt.date(2025, 2, 24))
         self.own(make, russia, topic, FEB_25)
-        self.own(make, russia, topic, dt.date(2026, 3, 2), stance=Stance.HOSTILE)
-        cell = stance_of(actor=russia["state"], topic=topic, on=dt.date(2026, 3, 2))
-        assert (cell.stance, cell.claims, cell.has_conflict) == ("hostile", [], False)
+        found = statements_by_cell(on=MAR_1, subjects=[russia["state"]], topics=[topic])
+        steps = history_of(
+            found[russia["state"].pk, topic.pk], subject_id=russia["state"].pk, topic_id=topic.pk
+        )
+        assert [s.position.pk for s in steps[0].made] == [claim.pk]
+        assert [(step.cell.stance, len(step.cell.claims)) for step in steps] == [
+            (None, 1),
+            ("opposes", 0),
+        ]
+
+    def test_a_claim_beside_a_fresh_denial_is_shown_as_denied(self, make, russia, topic):
+        claim = self.claim(make, russia, topic, dt.date(2025, 2, 24))
+        answer = self.answer(make, russia, topic, FEB_25, claim)
+        for cell in (
+            stance_of(actor=russia["state"], topic=topic, on=MAR_1),
+            stances_as_of(on=MAR_1, evidence=False)[russia["state"].pk, topic.pk],
+        ):
+            assert [c.position.pk for c in cell.claims] == [claim.pk]
+            assert cell.answers[claim.pk].position.pk == answer.pk
+            # Explained by the answer: no unexplained conflict.
+            assert (cell.stance, cell.has_conflict) == ("opposes", False)
+
+    def test_an_answered_claim_stays_however_old(self, make, russia, topic):
+        claim = self.claim(make, russia, topic, dt.date(2024, 6, 1))
+        self.own(make, russia, topic, dt.date(2024, 9, 1))
+        self.own(make, russia, topic, dt.date(2025, 1, 1))
+        self.answer(make, russia, topic, FEB_25, claim, kind="confirmation", stance=Stance.SUPPORTS)
+        for cell in (
+            stance_of(actor=russia["state"], topic=topic, on=MAR_1),
+            stances_as_of(on=MAR_1, evidence=False)[russia["state"].pk, topic.pk],
+        ):
+            assert [c.position.pk for c in cell.claims] == [claim.pk]
+            assert cell.answers[claim.pk].position.response_kind == "confirmation"
+        # Before the answer, the claim was older than the actor's words: gone.
+        assert stance_of(actor=russia["state"], topic=topic, on=dt.date(2025, 2, 1)).claims == []
+
+    def test_a_newer_claim_and_an_answered_one_of_the_same_claimant(self, make, russia, topic):
+        old = self.claim(make, russia, topic, dt.date(2024, 6, 1))
+        self.answer(make, russia, topic, FEB_25, old)
+        new = self.claim(make, russia, topic, MAR_1, stance=Stance.CONDITIONAL)
+        cell = stance_of(actor=russia["state"], topic=topic, on=MAR_1)
+        assert sorted(c.position.pk for c in cell.claims) == sorted([old.pk, new.pk])
+        # The newer claim is not answered, and contradicts the actor.
+        assert cell.has_conflict
+
+    def test_an_answer_cannot_precede_what_it_answers(self, make, russia, topic):
+        claim = self.claim(make, russia, topic, MAR_1)
+        with pytest.raises(ValidationError, match="cannot answer a statement of 2025-03-01"):
+            self.answer(make, russia, topic, FEB_25, claim)
+
+    def test_an_answer_names_how_it_answers(self, make, russia, topic):
+        claim = self.claim(make, russia, topic, FEB_25)
+        with pytest.raises(ValidationError, match="denial, correction"):
+            self.answer(make, russia, topic, MAR_1, claim, kind="")
 
     def test_a_claim_alone_sets_no_stance(self, make, russia, topic):
         self.claim(make, russia, topic, dt.date(2025, 2, 24))

@@ -79,7 +79,10 @@ class QuoteNestedSerializer(serializers.ModelSerializer):
             "speaker_label",
             "said_on",
             "said_on_precision",
+            "language",
             "original_language",
+            "original_text",
+            "translated_by",
             "is_verified",
             "source",
         ]
@@ -186,6 +189,8 @@ class PositionSerializer(serializers.ModelSerializer):
             "stance",
             "attribution",
             "claimant",
+            "responds_to",
+            "response_kind",
             "as_of",
             "status",
             "summary",
@@ -259,7 +264,20 @@ class NewQuoteSerializer(StrictSerializer):
     speaker_label = CharField(max_length=300, required=False, allow_blank=True)
     said_on = DateField(required=False, allow_null=True)
     said_on_precision = serializers.ChoiceField(choices=Quote.Precision.choices, required=False)
-    original_language = CharField(max_length=8, required=False, allow_blank=True)
+    language = CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        help_text="The words' language as stored, when not the source's.",
+    )
+    original_language = CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        help_text="When the stored words are a translation: the language they were said in.",
+    )
+    original_text = CharField(required=False, allow_blank=True)
+    translated_by = CharField(max_length=200, required=False, allow_blank=True)
 
 
 class PositionWriteSerializer(StrictModelSerializer):
@@ -272,6 +290,13 @@ class PositionWriteSerializer(StrictModelSerializer):
         child=SlugRelatedField(slug_field="slug", queryset=Condition.objects.all()),
         required=False,
         help_text="Slugs of the conditions the actor names.",
+    )
+    responds_to = PrimaryKeyRelatedField(
+        queryset=Position.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The id of the statement these words answer (a claim denied, a report "
+        "corrected); give response_kind with it.",
     )
     quote = PrimaryKeyRelatedField(
         queryset=Quote.objects.select_related("source"),
@@ -296,6 +321,8 @@ class PositionWriteSerializer(StrictModelSerializer):
             "summary",
             "conditions",
             "correction_note",
+            "responds_to",
+            "response_kind",
             "quote",
             "new_quote",
         ]

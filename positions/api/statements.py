@@ -17,6 +17,7 @@ from ..models import (
     Attribution,
     CellStatement,
     PositionCondition,
+    Response,
     Stance,
     Topic,
 )
@@ -40,6 +41,13 @@ class StatementSerializer(serializers.Serializer):
         allow_null=True, help_text="The office through which an official's words count."
     )
     claimant = serializers.CharField(allow_null=True, help_text="Slug of a claim's claimant.")
+    responds_to = serializers.IntegerField(
+        allow_null=True, help_text="The id of the position these words answer."
+    )
+    response_kind = serializers.ChoiceField(
+        choices=[("", "Not an answer"), *Response.choices],
+        help_text="How they answer it; empty when they answer none.",
+    )
     conditions = serializers.ListField(child=serializers.CharField())
     quote = serializers.CharField()
     speaker = serializers.CharField()
@@ -66,6 +74,8 @@ _STATEMENT_COLUMNS = [
     "position__actor__slug",
     "role__title",
     "position__claimant__slug",
+    "position__responds_to_id",
+    "position__response_kind",
     "position__quote__text",
     "speaker",
     "position__quote__source__id",
@@ -104,6 +114,8 @@ def statement_records(found: Iterable[Statement]) -> dict[int, dict]:
             "actor": actor,
             "office": office,
             "claimant": claimant,
+            "responds_to": responds_to,
+            "response_kind": response_kind,
             "conditions": conditions[position_id],
             "quote": text,
             "speaker": speaker,
@@ -125,6 +137,8 @@ def statement_records(found: Iterable[Statement]) -> dict[int, dict]:
             actor,
             office,
             claimant,
+            responds_to,
+            response_kind,
             text,
             speaker,
             source_id,
@@ -136,6 +150,12 @@ def statement_records(found: Iterable[Statement]) -> dict[int, dict]:
     }
 
 
+class AnsweredSerializer(serializers.Serializer):
+    claim = serializers.IntegerField(help_text="The claim's position id.")
+    by = serializers.IntegerField(help_text="The id of the position that answers it.")
+    response_kind = serializers.ChoiceField(choices=Response.choices)
+
+
 class CellSerializer(serializers.Serializer):
     topic = serializers.CharField()
     stance = serializers.ChoiceField(
@@ -144,7 +164,13 @@ class CellSerializer(serializers.Serializer):
     statement = StatementSerializer(allow_null=True, help_text="The statement that counts.")
     claims = StatementSerializer(many=True, help_text="Third-party claims shown beside it.")
     conflicts = StatementSerializer(many=True, help_text="Disagreeing statements of equal weight.")
-    has_conflict = serializers.BooleanField()
+    answered = AnsweredSerializer(
+        many=True, help_text="The claims shown that the statement that counts answers."
+    )
+    has_conflict = serializers.BooleanField(
+        help_text="Equal-weight statements disagree, or an unanswered claim contradicts the "
+        "actor's own words."
+    )
 
 
 def cell_data(topic: Topic, cell: CellStance | None, records: dict[int, dict]) -> dict:
@@ -155,5 +181,12 @@ def cell_data(topic: Topic, cell: CellStance | None, records: dict[int, dict]) -
         "statement": records[cell.current.row_id] if cell and cell.current else None,
         "claims": [records[s.row_id] for s in cell.claims] if cell else [],
         "conflicts": [records[s.row_id] for s in cell.conflicts] if cell else [],
+        "answered": [
+            {"claim": pk, "by": answer.position.pk, "response_kind": answer.position.response_kind}
+            for pk, answer in cell.answers.items()
+            if any(claim.position.pk == pk for claim in cell.claims)
+        ]
+        if cell
+        else [],
         "has_conflict": cell.has_conflict if cell else False,
     }
