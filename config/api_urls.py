@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from actors.api import ActorViewSet, RoleViewSet
 from desk.api import extract_statements
+from positions.api.coverage import coverage_view
 from positions.api.exports import matrix_export
 from positions.api.records import ConditionViewSet, PositionViewSet, TopicViewSet
 from positions.api.semantics import changes, history, matrix, timeline
@@ -30,6 +31,7 @@ v1 = [
     path("timeline/", timeline, name="timeline"),
     path("changes/", changes, name="changes"),
     path("history/", history, name="history"),
+    path("coverage/", coverage_view, name="coverage"),
     path("extract/", extract_statements, name="extract"),
     *router.urls,
 ]

@@ -235,3 +235,24 @@ class MapForm(RecordViewForm):
         return next((t for t in self.all_topics if t.slug == chosen), None) or (
             self.all_topics[0] if self.all_topics else None
         )
+
+
+class CoverageForm(AsOfForm):
+    """``?as_of=…&group=…&sort=…``: the coverage table's state. The choices
+    come from the groups and topics the view has loaded."""
+
+    group = forms.ChoiceField(label="Group", required=False)
+    sort = forms.ChoiceField(label="Order", required=False)
+
+    def __init__(self, data=None, *, groups, topics, sorts):
+        super().__init__(data)
+        self.groups = {group.slug: group for group in groups}
+        self.fields["group"].choices = [("", "Every state"), *((g.slug, g.name) for g in groups)]
+        self.fields["sort"].choices = [
+            *sorts.items(),
+            *((t.slug, f"Longest silent on {t.short_name}") for t in topics),
+        ]
+
+    @property
+    def selected_group(self) -> Actor | None:
+        return self.groups.get(self.cleaned_data.get("group") or "")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, map_page, matrix_page, views
+from . import coverage, feeds, map_page, matrix_page, views
 
 app_name = "positions"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("conditions/", views.conditions, name="conditions"),
+    path("coverage/", coverage.coverage_page, name="coverage"),
     path("search/", views.search, name="search"),
     path("feed/", feeds.feed, name="feed"),
 ]
