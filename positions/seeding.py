@@ -6,6 +6,7 @@ through ``full_clean()``, so a second run writes nothing and adds no history.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,11 +16,48 @@ from django.db import models, transaction
 
 from actors.models import Actor, ActorAlias, Role
 from sources.models import Quote, Source
+from sources.text import normalize_url
 
 from . import services
-from .models import Condition, Position, Status, Topic, TopicWording
+from .models import CellStatement, Condition, Position, Status, Topic, TopicWording
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
+
+
+@dataclass(frozen=True)
+class RecordSize:
+    """How much the record holds: the figures ``load_seed`` prints."""
+
+    states: int
+    states_heard: int
+    organisations_heard: int
+    positions: int
+    sources: int
+    first: dt.date | None
+    last: dt.date | None
+
+    def line(self) -> str:
+        span = f", {self.first:%-d %B %Y} to {self.last:%-d %B %Y}" if self.first else ""
+        return (
+            f"The record: {self.states_heard} of {self.states} states and "
+            f"{self.organisations_heard} organisations with a statement; "
+            f"{self.positions} published positions from {self.sources} sources{span}."
+        )
+
+
+def record_size() -> RecordSize:
+    published = Position.objects.published()
+    heard = CellStatement.objects.filter(is_claim=False).values("subject")
+    dates = published.aggregate(first=models.Min("as_of"), last=models.Max("as_of"))
+    return RecordSize(
+        states=Actor.objects.states().count(),
+        states_heard=Actor.objects.states().filter(pk__in=heard).count(),
+        organisations_heard=Actor.objects.organisations().filter(pk__in=heard).count(),
+        positions=published.count(),
+        sources=Source.objects.filter(quotes__positions__in=published).distinct().count(),
+        first=dates["first"],
+        last=dates["last"],
+    )
 
 
 @dataclass
@@ -63,14 +101,29 @@ def _upsert[M: models.Model](
     return instance
 
 
-def read_seed(seed_dir: Path = SEED_DIR) -> dict:
-    with (seed_dir / "seed.toml").open("rb") as handle:
-        return tomllib.load(handle)
+SECTIONS = ("actors", "roles", "memberships", "topics", "conditions", "sources", "quotes")
+
+
+def read_seed(seed_dir: Path = SEED_DIR, *, record: bool = True) -> dict:
+    """The founding data (``seed.toml``: the two founding articles, the
+    topics and conditions) and, with ``record``, the record built on it
+    (``record/*.toml``, in the order of their names), as one document."""
+    files = [seed_dir / "seed.toml"]
+    if record:
+        files += sorted((seed_dir / "record").glob("*.toml"))
+    data: dict[str, list] = {name: [] for name in (*SECTIONS, "positions")}
+    for path in files:
+        with path.open("rb") as handle:
+            for name, items in tomllib.load(handle).items():
+                data[name].extend(items)
+    return data
 
 
 @transaction.atomic
-def load_seed(*, seed_dir: Path = SEED_DIR) -> SeedReport:
-    data = read_seed(seed_dir)
+def load_seed(*, seed_dir: Path = SEED_DIR, record: bool = True) -> SeedReport:
+    """Write the seed; without ``record``, only the founding articles' data
+    (the fixed story the tests read)."""
+    data = read_seed(seed_dir, record=record)
     report = SeedReport()
 
     actors: dict[str, Actor] = {}
@@ -158,17 +211,23 @@ def load_seed(*, seed_dir: Path = SEED_DIR) -> SeedReport:
 
     sources: dict[str, Source] = {}
     for item in data["sources"]:
-        text = (seed_dir / "articles" / item["text_file"]).read_text(encoding="utf-8")
+        # A founding article is a file; a news page's excerpt, as the editor
+        # saw it, is written in the seed itself.
+        text = item.get("text") or (seed_dir / "articles" / item["text_file"]).read_text(
+            encoding="utf-8"
+        )
         sources[item["key"]] = _upsert(
             Source,
             report,
             {
                 "publisher": item["publisher"],
                 "title": item["title"],
-                "published_on": item["published_on"],
+                "published_on": item.get("published_on"),
             },
             {
-                "url": item.get("url", ""),
+                # As the model stores it, or every run would write it again.
+                "url": normalize_url(item.get("url", "")),
+                "accessed_on": item.get("accessed_on"),
                 "author": item.get("author", ""),
                 "language": item.get("language", "en"),
                 "editor_note": item.get("editor_note", ""),
@@ -188,11 +247,16 @@ def load_seed(*, seed_dir: Path = SEED_DIR) -> SeedReport:
                 "speaker_label": item.get("speaker_label", ""),
                 "said_on": item.get("said_on"),
                 "said_on_precision": item.get("precision", Quote.Precision.DAY),
+                "language": item.get("language", ""),
                 "original_language": item.get("original_language", ""),
+                "original_text": item.get("original_text", ""),
+                "translated_by": item.get("translated_by", ""),
             },
         )
 
-    # Positions through the write service, as every other writer's.
+    # Positions through the write service, as every other writer's; an
+    # answer names the key of a position written before it.
+    positions: dict[str, Position] = {}
     for item in data["positions"]:
         quote = quotes[item["quote"]]
         claimant = item.get("claimant")
@@ -204,13 +268,17 @@ def load_seed(*, seed_dir: Path = SEED_DIR) -> SeedReport:
             "summary": item.get("summary", ""),
             "as_of": item.get("as_of") or quote.said_on or quote.source.published_on,
             "status": Status.PUBLISHED,
+            "responds_to": positions[item["responds_to"]] if "responds_to" in item else None,
+            "response_kind": item.get("response_kind", ""),
         }
         wanted = [conditions[slug] for slug in item.get("conditions", [])]
         existing = Position.objects.filter(**key).values_list("pk", flat=True).first()
         label = Position._meta.verbose_name_plural
         if existing is None:
-            services.record_position(**key, **values, conditions=wanted, trusted=True)
+            written = services.record_position(**key, **values, conditions=wanted, trusted=True)
             report.created[label] += 1
+            if "key" in item:
+                positions[item["key"]] = written
             continue
         outcome = services.change_position(
             position_id=existing,
@@ -221,5 +289,7 @@ def load_seed(*, seed_dir: Path = SEED_DIR) -> SeedReport:
             trusted=True,
         )
         (report.updated if outcome.changed else report.unchanged)[label] += 1
+        if "key" in item:
+            positions[item["key"]] = outcome.position
 
     return report

@@ -175,7 +175,7 @@ def editor_client(client, editor):
 def seeded(db):
     from positions.seeding import load_seed
 
-    return load_seed()
+    return load_seed(record=False)
 
 
 @pytest.fixture(scope="class")
@@ -188,7 +188,7 @@ def seeded_class(django_db_setup, django_db_blocker):
     from positions.seeding import load_seed
 
     with django_db_blocker.unblock(), transaction.atomic():
-        yield load_seed()
+        yield load_seed(record=False)
         transaction.set_rollback(True)
 
 

@@ -21,7 +21,7 @@ def export(tmp_path, name) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_export_and_reimport_round_trip(tmp_path, django_user_model, make):
-    load_seed()
+    load_seed(record=False)
     editor = django_user_model.objects.create_user(username="editor", password="x" * 20)
     call_command("setup_groups", stdout=open("/dev/null", "w"))  # noqa: SIM115
     # Some editorial life: an edit, a retraction, a draft with conditions.

@@ -43,7 +43,7 @@ def test_second_run_writes_nothing(seeded):
     counts = {m: m.objects.count() for m in (Actor, Role, Source, Quote, Position)}
     history = history_rows()
 
-    report = load_seed()
+    report = load_seed(record=False)
 
     assert not report.changed
     assert {m: m.objects.count() for m in counts} == counts
@@ -58,7 +58,7 @@ def test_command_reports_what_it_did(db, capsys):
 
 
 def test_everything_in_the_seed_file_is_loaded(seeded):
-    data = read_seed()
+    data = read_seed(record=False)
     assert Actor.objects.count() == len(data["actors"])
     assert Quote.objects.count() == len(data["quotes"])
     assert Position.objects.filter(status="published").count() == len(data["positions"])
@@ -85,11 +85,12 @@ def test_sources_keep_the_articles_text_and_dates(seeded):
 
 def test_as_of_26_february_2025(seeded):
     cells = matrix(dt.date(2025, 2, 26))
-    # Russia rejects NATO troops while Trump claims Putin has no problem with it.
+    # Russia rejects NATO troops while Trump claims Putin has no problem with
+    # it; Peskov's words answer the claim, so it is no unexplained conflict.
     assert cells[("russia", "reassurance-force")] == (
         "opposes",
         [("donald-trump", "supports")],
-        True,
+        False,
     )
     # The UK offers troops with a US backstop; Poland refuses.
     assert cells[("united-kingdom", "own-troops")] == ("conditional", [], False)

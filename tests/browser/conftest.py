@@ -51,7 +51,7 @@ def browser():
 def site(transactional_db, live_server):
     from positions.seeding import load_seed
 
-    load_seed()
+    load_seed(record=False)
     return live_server.url
 
 
