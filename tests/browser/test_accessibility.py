@@ -14,6 +14,8 @@ PAGES = [
     "/actors/keir-starmer/",
     "/sources/",
     "/conditions/",
+    "/coverage/?as_of=2025-03-01",
+    "/coverage/?group=nato&sort=oldest",
     "/search/?q=troops",
     "/map/?as_of=2025-03-01&topic=own-troops",
     "/map/?as_of=2026-03-05&since=2025-02-01&view=world",
