@@ -139,3 +139,16 @@ class TestCoverage:
         assert {"topic": "own-troops", "newest": "2024-12-19", "stale": False} in spain["cells"]
         assert client.get("/api/v1/coverage/", {"group": "nowhere"}).status_code == 404
         assert client.get("/api/v1/coverage/", {"as_of": "soon"}).status_code == 400
+
+
+def test_a_quote_ending_in_a_quotation_closes_once(client, record):
+    from sources.text import quoted
+
+    words = "would be “legitimate targets.”"
+    assert quoted(words) == "“would be ‘legitimate targets.’”"
+    assert quoted('a U.S. "backstop" such as') == "“a U.S. ‘backstop’ such as”"
+    page = client.get(
+        reverse("positions:cell", args=["russia", "reassurance-force"]), {"as_of": "2026-03-02"}
+    ).content.decode()
+    assert "would be ‘legitimate targets.’”</p>" in page
+    assert "”</p>" in page and "””" not in page
