@@ -21,6 +21,7 @@ from actors.models import Actor, Role
 
 from .dating import stale_before
 from .forms import CoverageForm
+from .history import as_date
 from .models import CellStatement, Topic
 from .rule import among
 
@@ -134,14 +135,10 @@ def _newest(on: dt.date, state_ids: list[int], topic_ids: list[int]) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {
-            (subject_id, topic_id): _date(found)
+            (subject_id, topic_id): as_date(found)
             for subject_id, topic_id, found in cursor.fetchall()
             if found is not None
         }
-
-
-def _date(value) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: text
 
 
 def _sorted(rows: list[CoverageRow], sort: str) -> list[CoverageRow]:
