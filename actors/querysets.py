@@ -13,6 +13,11 @@ class ActorQuerySet(models.QuerySet):
     def organisations(self):
         return self.filter(kind="organisation")
 
+    def groups(self):
+        """Organisations with members: the blocs a view can be narrowed to."""
+        role = self.model._meta.get_field("roles").related_model
+        return self.organisations().filter(pk__in=role.objects.memberships().values("organisation"))
+
     def matrix_rows(self):
         """Countries first, then organisations: the rows of the stance matrix."""
         return self.filter(kind__in=["state", "organisation"]).order_by(

@@ -156,11 +156,7 @@ def _sorted(rows: list[CoverageRow], sort: str) -> list[CoverageRow]:
 
 
 def _groups() -> list[Actor]:
-    return list(
-        Actor.objects.organisations()
-        .filter(pk__in=Role.objects.memberships().values("organisation"))
-        .order_by("name")
-    )
+    return list(Actor.objects.groups().order_by("name"))
 
 
 def coverage_query(request) -> tuple[CoverageForm, Coverage | None]:

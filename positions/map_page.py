@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from actors.models import Actor, Role
+from actors.models import Actor
 
 from . import cache, geography
 from .dating import stale_before
@@ -56,11 +56,7 @@ def stance_map(request: HtmxHttpRequest) -> HttpResponse:
 
 def _page(request, partial: bool, svg_only: bool) -> tuple[int, str]:
     topics = list(Topic.objects.all())
-    groups = list(
-        Actor.objects.organisations().filter(
-            pk__in=Role.objects.memberships().values("organisation")
-        )
-    )
+    groups = list(Actor.objects.groups())
     form = MapForm(request.GET, groups=groups, topics=topics)
     if not form.is_valid() or form.selected_topic is None:
         context = {"form": form, "stances": Stance.choices}

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from actors.models import Actor, Role
+from actors.models import Actor
 from config.paging import PageOutOfRange
 
 from . import cache
@@ -169,11 +169,7 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
 
 def _matrix_page(request: HtmxHttpRequest, partial: bool, svg: bool = False) -> tuple[int, str]:
     topics = list(Topic.objects.all())
-    groups = list(
-        Actor.objects.organisations().filter(
-            pk__in=Role.objects.memberships().values("organisation")
-        )
-    )
+    groups = list(Actor.objects.groups())
     form = MatrixForm(request.GET, groups=groups, topics=topics)
     status = 200
     if form.is_valid():
@@ -341,11 +337,7 @@ def totals(request: HtmxHttpRequest) -> HttpResponse:
 
 def _totals(request: HtmxHttpRequest, partial: bool) -> tuple[int, str]:
     topics = list(Topic.objects.all())
-    groups = list(
-        Actor.objects.organisations().filter(
-            pk__in=Role.objects.memberships().values("organisation")
-        )
-    )
+    groups = list(Actor.objects.groups())
     form = MatrixForm(request.GET, groups=groups, topics=topics)
     if not form.is_valid():
         return 400, render_to_string("positions/totals.html", {"form": form}, request)
