@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.cache import cache
@@ -33,6 +34,10 @@ APPS = {"actors", "sources", "positions"}
 # renderings use it rather than ask again. Reads write nothing, so it holds
 # for the whole request.
 known_version: ContextVar[int | None] = ContextVar("known_version", default=None)
+
+# Inside ``one_bump()``: writes leave the version alone and say so here; it
+# moves once at the end.
+_deferred: ContextVar[list | None] = ContextVar("bump_deferred", default=None)
 
 
 def version() -> int:
@@ -71,6 +76,21 @@ def bump() -> None:
         RecordVersion.objects.get_or_create(pk=1, defaults={"number": 2})
 
 
+@contextmanager
+def one_bump():
+    """Move the version once for a batch of writes (the seed loader's
+    hundreds of saves) rather than once per save; it still moves inside the
+    batch's transaction, as every write's does."""
+    writes: list = []
+    token = _deferred.set(writes)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if writes:
+        bump()
+
+
 def cached[T](
     name: str, parts: tuple, compute: Callable[[], T], keep: Callable[[T], bool] | None = None
 ) -> T:
@@ -89,6 +109,9 @@ def cached[T](
 
 def _written(sender, **kwargs):
     if sender._meta.app_label in APPS and sender._meta.model_name != "recordversion":
+        if (writes := _deferred.get()) is not None:
+            writes.append(sender)
+            return
         bump()
 
 

@@ -2,6 +2,7 @@
 the story of the two articles through the one as-of rule."""
 
 import datetime as dt
+import shutil
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from actors.models import Actor, Role
 from positions.models import Position, Topic
 from positions.rule import stances_as_of
-from positions.seeding import SEED_DIR, load_seed, read_seed
+from positions.seeding import SEED_DIR, SeedError, load_seed, read_seed
 from sources.models import Quote, Source
 from sources.text import occurs_in, sha256_hex
 
@@ -138,3 +139,20 @@ def test_uk_offer_depends_on_the_us_backstop(seeded):
         ("keir-starmer", "own-troops"),
         ("keir-starmer", "reassurance-force"),
     ]
+
+
+def test_a_name_given_twice_is_refused_before_anything_is_written(db, tmp_path):
+    # Two record files written apart may reuse a key; the second must not
+    # quietly rewrite the first.
+    shutil.copytree(SEED_DIR, tmp_path / "seed")
+    again = tmp_path / "seed" / "record" / "99-again.toml"
+    again.write_text(
+        '[[sources]]\nkey = "rferl"\npublisher = "X"\ntitle = "Y"\nurl = "https://example.org/"\n'
+        "accessed_on = 2026-01-01\ntext = 'Z'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        SeedError, match=r"sources: 'rferl' is given twice, in seed.toml and 99-again"
+    ):
+        load_seed(seed_dir=tmp_path / "seed")
+    assert not Source.objects.exists()
