@@ -65,7 +65,7 @@ def _rows_sql(where: str, *, published_only: bool = True) -> str:
         f"WHEN '{Attribution.REPORT}' THEN {OWN_RANK + REPORT_PENALTY} ELSE {OWN_RANK} END, "
         f"p.attribution = '{Attribution.CLAIM}', p.claimant_id, "
         f"CASE WHEN p.attribution = '{Attribution.SPEAKING_FOR}' "
-        f"THEN ({best_office.format('r.id')}) END "
+        f"THEN ({best_office.format('r.id')}) END, p.stance "
         f"FROM {position} p JOIN {actor} a ON a.id = p.actor_id "
         f"JOIN {quote} q ON q.id = p.quote_id "
         f"WHERE {status} "
@@ -77,7 +77,7 @@ def _rows_sql(where: str, *, published_only: bool = True) -> str:
         f"SELECT p.id, r.organisation_id, p.topic_id, p.as_of, "
         f"r.speaks_for_rank + CASE WHEN p.attribution = '{Attribution.REPORT}' "
         f"THEN {REPORT_PENALTY} ELSE 0 END, "
-        f"p.attribution = '{Attribution.CLAIM}', p.claimant_id, r.id "
+        f"p.attribution = '{Attribution.CLAIM}', p.claimant_id, r.id, p.stance "
         f"FROM {position} p JOIN {role} r ON r.holder_id = p.actor_id "
         f"WHERE {status} AND {_speaking('r')} AND {_held('r', 'p')} "
         f"AND NOT EXISTS (SELECT 1 FROM {role} b WHERE b.holder_id = r.holder_id "
@@ -90,7 +90,9 @@ def _rows_sql(where: str, *, published_only: bool = True) -> str:
 
 def _insert(where: str, params: list) -> None:
     table = CellStatement._meta.db_table
-    columns = "position_id, subject_id, topic_id, as_of, rank, is_claim, claimant_id, role_id"
+    columns = (
+        "position_id, subject_id, topic_id, as_of, rank, is_claim, claimant_id, role_id, stance"
+    )
     with connection.cursor() as cursor:
         # Both halves of the UNION carry the same filter, so the parameters twice.
         cursor.execute(f"INSERT INTO {table} ({columns}) {_rows_sql(where)}", params * 2)
@@ -139,7 +141,7 @@ def counted_in(position_ids: Iterable[int]) -> dict[int, list[Counted]]:
     rows = _rows_sql(f"p.id IN ({', '.join(['%s'] * len(ids))})", published_only=False)
     sql = (
         f"WITH c (position_id, subject_id, topic_id, as_of, rank, is_claim, claimant_id, "
-        f"role_id) AS ({rows}) "
+        f"role_id, stance) AS ({rows}) "
         f"SELECT c.position_id, a.slug, t.slug, c.is_claim, r.title, o.slug "
         f"FROM c JOIN {actor} a ON a.id = c.subject_id JOIN {topic} t ON t.id = c.topic_id "
         f"LEFT JOIN {role} r ON r.id = c.role_id LEFT JOIN {actor} o ON o.id = r.organisation_id "

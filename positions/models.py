@@ -447,6 +447,8 @@ class CellStatement(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
     as_of = models.DateField()
     rank = models.PositiveSmallIntegerField(help_text="Lower wins; see positions.rule.")
+    # The position's, so that a cell's stance is read from the index alone.
+    stance = models.CharField(max_length=16, choices=Stance.choices)
     is_claim = models.BooleanField()
     claimant = models.ForeignKey(
         Actor, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -462,8 +464,10 @@ class CellStatement(models.Model):
 
     class Meta:
         indexes = [
+            # In rule.WINNER_ORDER: a cell's winner is its first entry.
             models.Index(
-                fields=["subject", "topic", "is_claim", "as_of"], name="cellstatement_cell"
+                fields=["subject", "topic", "is_claim", "-as_of", "rank", "-position", "stance"],
+                name="cellstatement_cell_order",
             ),
             models.Index(fields=["subject", "as_of"], name="cellstatement_subject"),
             models.Index(fields=["topic", "as_of"], name="cellstatement_topic"),

@@ -16,7 +16,7 @@ from actors.models import Actor, Role
 from . import cache
 from .history import window_histories
 from .matrix import speaking_rows
-from .models import CellStatement, Position, Stance, Topic
+from .models import CellStatement, Stance, Topic
 from .rule import WINNER_ORDER, among
 
 
@@ -39,7 +39,7 @@ def stance_counts(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -> 
     counted in the database, one index probe per cell. One query."""
     if not subject_ids or not topic_ids:
         return {}
-    table, positions = CellStatement._meta.db_table, Position._meta.db_table
+    table = CellStatement._meta.db_table
     params: list = []
     cells = (
         f"SELECT r.id AS subject_id, t.id AS topic_id "
@@ -47,18 +47,23 @@ def stance_counts(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -> 
         + among("r.id", subject_ids, params)
         + among("t.id", topic_ids, params)
     )
+    # The winner's stance is in the index (cellstatement_cell_order): one
+    # index-only probe per cell, no visit to the positions.
     sql = (
-        f"SELECT w.topic_id, p.stance, COUNT(*) FROM (SELECT c.topic_id, "
-        f"(SELECT s.position_id FROM {table} s WHERE s.subject_id = c.subject_id "
+        f"SELECT w.topic_id, w.stance, COUNT(*) FROM (SELECT c.topic_id, "
+        f"(SELECT s.stance FROM {table} s WHERE s.subject_id = c.subject_id "
         f"AND s.topic_id = c.topic_id AND s.is_claim = %s AND s.as_of <= %s "
-        f"ORDER BY {WINNER_ORDER} LIMIT 1) AS winner FROM ({cells}) c) w "
-        f"JOIN {positions} p ON p.id = w.winner GROUP BY w.topic_id, p.stance"
+        f"ORDER BY {WINNER_ORDER} LIMIT 1) AS stance FROM ({cells}) c) w "
+        f"GROUP BY w.topic_id, w.stance"
     )
     found: dict[int, Counter] = {t: Counter() for t in topic_ids}
     with connection.cursor() as cursor:
         cursor.execute(sql, [False, on, *params])
         for topic_id, stance, count in cursor.fetchall():
-            found[topic_id][stance] += count
+            # Silent cells group under no stance (filtering them in SQL made
+            # the planner probe every cell twice).
+            if stance is not None:
+                found[topic_id][stance] += count
     return found
 
 
