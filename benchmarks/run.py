@@ -316,10 +316,12 @@ def main():
                 print(f"== {kind}, {size:,} positions", flush=True)
                 load = kind == "postgresql" and not (args.quick or args.no_load)
                 runs.append((kind, size, one(kind, size, Path(workdir), repeat, load)))
+    # The lines measured, when not all of them (measure.py reads BENCH_ONLY).
+    only = f"BENCH_ONLY='{os.environ['BENCH_ONLY']}' " if os.environ.get("BENCH_ONLY") else ""
     header = (
         f"# Benchmark results\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on "
         f"{platform.node()}: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {measured}; `python benchmarks/run.py "
+        f"Python {platform.python_version()}, {measured}; `{only}python benchmarks/run.py "
         f"{' '.join(sys.argv[1:])}`. In-process server time (Django test client, no network), "
         f"{repeat} requests per line after one warm-up (fewer where one request takes "
         f"over a minute), the cache emptied before each request except on the lines "
