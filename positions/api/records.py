@@ -3,6 +3,7 @@ writes for editors through the write service (``positions.services``)."""
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -28,6 +29,7 @@ from ..models import (
 )
 from .exports import CSV_RESPONSE, JSONForErrors, position_rows, stream_csv
 from .filters import PositionFilter
+from .reading import positions_data
 from .serializers import (
     ConditionSerializer,
     ConditionWriteSerializer,
@@ -138,14 +140,32 @@ class PositionViewSet(VersionedUpdates, viewsets.ModelViewSet):
     pagination_class = CursorPagination
     http_method_names = WRITABLE
 
-    def get_queryset(self):
-        positions = Position.objects.select_related(
-            "actor", "topic", "claimant", "quote__source", "quote__speaker"
-        ).prefetch_related("conditions")
+    def visible(self):
         # Drafts and retractions are for those who may see the editors' work.
+        positions = Position.objects.all()
         if not self.request.user.has_perm("positions.view_position"):
             positions = positions.published()
         return positions.order_by("-id")
+
+    def get_queryset(self):
+        return (
+            self.visible()
+            .select_related("actor", "topic", "claimant", "quote__source", "quote__speaker")
+            .prefetch_related("conditions")
+        )
+
+    # Reads are written from plain values (positions.api.reading); the
+    # serializer stays the schema's and the writes' word.
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.visible()).values("id"))
+        return self.get_paginated_response(positions_data(row["id"] for row in page))
+
+    def retrieve(self, request, *args, **kwargs):
+        found = get_object_or_404(
+            self.visible().only("id", "updated_at"), pk=kwargs[self.lookup_field]
+        )
+        return Response(positions_data([found.pk])[0], headers={"ETag": etag_of(found)})
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):

@@ -1,0 +1,141 @@
+"""The API's answers for positions, read as plain values: a page of fifty
+is four queries and a loop over tuples, where serializing model instances
+field by field was most of the request (the matrix endpoint reads the same
+way). The shape is ``PositionSerializer``'s, which stays the schema's word:
+``tests/test_api_reading.py`` compares the two on the seed and on synthetic
+data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rest_framework import serializers
+
+from sources.text import occurs_in
+
+from ..cells import counted_in
+from ..models import Position, PositionCondition
+from .serializers import counted_data
+
+# A DRF field only for its output format (ISO 8601 in the current zone, "Z"
+# for UTC), so that these answers read exactly as the serializer's.
+_DATETIME = serializers.DateTimeField()
+
+ACTOR = ("slug", "name", "kind", "iso_code")
+SOURCE = ("id", "publisher", "title", "url", "published_on")
+QUOTE = (
+    "id",
+    "text",
+    "speaker_label",
+    "said_on",
+    "said_on_precision",
+    "language",
+    "original_language",
+    "original_text",
+    "translated_by",
+)
+POSITION = (
+    "id",
+    "stance",
+    "attribution",
+    "responds_to_id",
+    "response_kind",
+    "as_of",
+    "status",
+    "summary",
+    "correction_note",
+    "created_at",
+    "updated_at",
+)
+COLUMNS = (
+    *POSITION,
+    "topic__slug",
+    *(f"actor__{name}" for name in ACTOR),
+    *(f"claimant__{name}" for name in ACTOR),
+    *(f"quote__{name}" for name in QUOTE),
+    *(f"quote__speaker__{name}" for name in ACTOR),
+    *(f"quote__source__{name}" for name in SOURCE),
+    "quote__source__text",
+)
+
+
+def _date(value):
+    return value.isoformat() if value is not None else None
+
+
+def _brief(row: dict, prefix: str) -> dict | None:
+    if row[f"{prefix}slug"] is None:
+        return None
+    return {name: row[f"{prefix}{name}"] for name in ACTOR}
+
+
+def positions_data(ids: Iterable[int]) -> list[dict]:
+    """The API's representation of these positions, in the order given.
+    Three queries (the positions with their quote, source and actors; their
+    conditions; the cells they count in), none for none."""
+    ids = list(ids)
+    if not ids:
+        return []
+    rows = {row["id"]: row for row in Position.objects.filter(pk__in=ids).values(*COLUMNS)}
+    conditions = defaultdict(list)
+    for position_id, slug in (
+        PositionCondition.objects.filter(position_id__in=ids)
+        .order_by("condition__name", "condition_id")
+        .values_list("position_id", "condition__slug")
+    ):
+        conditions[position_id].append(slug)
+    counted = counted_in(ids)
+    return [_position(rows[pk], conditions[pk], counted[pk]) for pk in ids if pk in rows]
+
+
+class _Attributed:
+    """What ``counted_data`` reads of a position: its attribution."""
+
+    __slots__ = ("attribution",)
+
+    def __init__(self, attribution: str):
+        self.attribution = attribution
+
+
+def _position(row: dict, conditions: list[str], counted) -> dict:
+    source_text = row["quote__source__text"]
+    quote_text = row["quote__text"]
+    return {
+        "id": row["id"],
+        "actor": _brief(row, "actor__"),
+        "topic": row["topic__slug"],
+        "stance": row["stance"],
+        "attribution": row["attribution"],
+        "claimant": _brief(row, "claimant__"),
+        "responds_to": row["responds_to_id"],
+        "response_kind": row["response_kind"],
+        "as_of": _date(row["as_of"]),
+        "status": row["status"],
+        "summary": row["summary"],
+        "conditions": conditions,
+        "correction_note": row["correction_note"],
+        "quote": {
+            "id": row["quote__id"],
+            "text": quote_text,
+            "speaker": _brief(row, "quote__speaker__"),
+            "speaker_label": row["quote__speaker_label"],
+            "said_on": _date(row["quote__said_on"]),
+            "said_on_precision": row["quote__said_on_precision"],
+            "language": row["quote__language"],
+            "original_language": row["quote__original_language"],
+            "original_text": row["quote__original_text"],
+            "translated_by": row["quote__translated_by"],
+            "is_verified": bool(source_text) and occurs_in(quote_text, source_text),
+            "source": {
+                "id": row["quote__source__id"],
+                "publisher": row["quote__source__publisher"],
+                "title": row["quote__source__title"],
+                "url": row["quote__source__url"],
+                "published_on": _date(row["quote__source__published_on"]),
+            },
+        },
+        "counts_for": counted_data(_Attributed(row["attribution"]), counted),
+        "created_at": _DATETIME.to_representation(row["created_at"]),
+        "updated_at": _DATETIME.to_representation(row["updated_at"]),
+    }

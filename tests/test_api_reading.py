@@ -1,0 +1,85 @@
+"""The API's reads written from plain values say exactly what the serializers
+(the schema's word) say: on the whole record, with its drafts, retractions,
+answers and translations, and on synthetic data; and through the endpoints,
+page by page, with filters, for readers and for editors."""
+
+import json
+
+import pytest
+from django.test import Client
+from rest_framework.renderers import JSONRenderer
+
+from positions import synthetic
+from positions.api.reading import positions_data
+from positions.api.serializers import PositionSerializer
+from positions.models import Position, Status
+from positions.seeding import load_seed
+
+pytestmark = pytest.mark.django_db
+
+
+def plain(data):
+    """What a client reads: the JSON, parsed."""
+    return json.loads(JSONRenderer().render(data))
+
+
+def serialized(positions):
+    queryset = positions.select_related(
+        "actor", "topic", "claimant", "quote__source", "quote__speaker"
+    ).prefetch_related("conditions")
+    return plain(PositionSerializer(queryset, many=True).data)
+
+
+def test_every_position_of_the_record_reads_as_the_serializer_says():
+    load_seed()
+    positions = Position.objects.order_by("-id")
+    assert positions.count() > 150
+    # Drafts and retractions too, which editors read.
+    assert set(positions.values_list("status", flat=True)) >= {Status.PUBLISHED}
+    assert plain(positions_data(positions.values_list("pk", flat=True))) == serialized(positions)
+
+
+def test_synthetic_positions_read_as_the_serializer_says():
+    synthetic.generate(positions=400, seed=11, countries=15)
+    positions = Position.objects.order_by("-id")
+    statuses = set(positions.values_list("status", flat=True))
+    assert {Status.PUBLISHED, Status.DRAFT, Status.RETRACTED} <= statuses
+    assert plain(positions_data(positions.values_list("pk", flat=True))) == serialized(positions)
+
+
+def test_the_endpoints_answer_as_the_serializer_says(editor_client):
+    load_seed()
+    client = Client()
+    published = Position.objects.published().order_by("-id")
+    first = client.get("/api/v1/positions/?page_size=40").json()
+    assert first["results"] == serialized(published[:40])
+    second = client.get(first["next"]).json()
+    assert second["results"] == serialized(published[40:80])
+
+    filtered = client.get("/api/v1/positions/?topic=own-troops&stance=opposes").json()
+    wanted = published.filter(topic__slug="own-troops", stance="opposes")
+    assert filtered["results"] == serialized(wanted) and wanted.exists()
+
+    answer = Position.objects.filter(responds_to__isnull=False, status=Status.PUBLISHED).first()
+    one = client.get(f"/api/v1/positions/{answer.pk}/")
+    assert one.json() == serialized(Position.objects.filter(pk=answer.pk))[0]
+    assert one["ETag"] == f'"{answer.pk}-{answer.updated_at.timestamp():.6f}"'
+
+    # An editor reads the drafts a reader may not.
+    draft = Position.objects.exclude(status=Status.PUBLISHED).first()
+    if draft is None:
+        draft = Position.objects.first()
+        draft.status = Status.DRAFT
+        draft.save()
+    assert client.get(f"/api/v1/positions/{draft.pk}/").status_code == 404
+    read = editor_client.get(f"/api/v1/positions/{draft.pk}/").json()
+    assert read == serialized(Position.objects.filter(pk=draft.pk))[0]
+
+
+def test_a_page_is_the_same_few_queries_however_long(client, django_assert_max_num_queries):
+    synthetic.generate(positions=300, seed=5, countries=10)
+    # The version, the page's ids, the positions, their conditions, their cells.
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/api/v1/positions/?page_size=200").json()["results"]) == 200
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/api/v1/positions/?page_size=10").json()["results"]) == 10
