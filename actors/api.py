@@ -1,6 +1,8 @@
 """Actors and their roles: read by everyone; written by editors' tools with a
 token (the same permissions as the admin), every reference by slug."""
 
+from collections import defaultdict
+
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -10,6 +12,7 @@ from rest_framework import serializers, viewsets
 
 from config.api import WRITABLE
 from config.concurrency import VersionedUpdates
+from config.reading import PlainRows
 from config.serializers import CharField, CleanModelSerializer, SlugField, SlugRelatedField
 
 from .models import Actor, ActorAlias, Role
@@ -84,6 +87,39 @@ def with_current_roles(actors, *, on=None):
         Prefetch("roles", current.offices(), to_attr="current_roles"),
         Prefetch("roles", current.memberships(), to_attr="current_membership_roles"),
     )
+
+
+ROLE_ROWS = PlainRows(CurrentRoleSerializer)
+ACTOR_COLUMNS = ("id", "slug", "name", "kind", "iso_code", "wikidata_id", "description")
+
+
+def actors_data(actors, *, on=None) -> list[dict]:
+    """``ActorSerializer``'s answer for these actors, read as plain values:
+    the actors, their aliases, today's offices and memberships, in four
+    queries (the order of each list is its queryset's, as the prefetch's)."""
+    rows = list(actors.values(*ACTOR_COLUMNS))
+    ids = [row["id"] for row in rows]
+    aliases = defaultdict(list)
+    for actor_id, name in ActorAlias.objects.filter(actor_id__in=ids).values_list(
+        "actor_id", "name"
+    ):
+        aliases[actor_id].append(name)
+    current = Role.objects.current(on=on or timezone.localdate()).filter(holder_id__in=ids)
+    offices = defaultdict(list)
+    for row in current.offices().values("holder_id", *ROLE_ROWS.columns):
+        offices[row["holder_id"]].append(row)
+    memberships = defaultdict(list)
+    for holder_id, slug in current.memberships().values_list("holder_id", "organisation__slug"):
+        memberships[holder_id].append(slug)
+    return [
+        {
+            **{name: row[name] for name in ACTOR_COLUMNS[1:]},
+            "aliases": aliases[row["id"]],
+            "current_roles": ROLE_ROWS(offices[row["id"]]),
+            "current_memberships": memberships[row["id"]],
+        }
+        for row in rows
+    ]
 
 
 class ActorWriteSerializer(CleanModelSerializer):
@@ -222,6 +258,14 @@ class ActorViewSet(VersionedUpdates, viewsets.ModelViewSet):
         if self.action in ("create", "update", "partial_update"):
             return ActorWriteSerializer
         return ActorSerializer
+
+    def list(self, request, *args, **kwargs):
+        # Actors are read as plain values (actors_data), as the serializer says.
+        ordered = Actor.objects.order_by("name", "pk")
+        page = self.paginate_queryset(self.filter_queryset(ordered).values("id"))
+        return self.get_paginated_response(
+            actors_data(ordered.filter(pk__in=[row["id"] for row in page]))
+        )
 
 
 class RoleFilter(filters.FilterSet):

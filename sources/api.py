@@ -8,6 +8,7 @@ from rest_framework import serializers, viewsets
 from actors.models import Actor
 from config.api import WRITABLE, IdFilter
 from config.concurrency import VersionedUpdates
+from config.reading import Computed, PlainRows
 from config.serializers import (
     CharField,
     CleanModelSerializer,
@@ -17,6 +18,7 @@ from config.serializers import (
 from positions.visibility import can_see_drafts, public_quotes, public_sources
 
 from .models import Quote, Source
+from .text import occurs_in
 
 
 class SourceSerializer(CleanModelSerializer):
@@ -63,6 +65,13 @@ class SourceDetailSerializer(SourceSerializer):
     )
 
 
+# Lists are written from plain rows (config.reading), as the serializers say.
+SOURCE_ROWS = PlainRows(
+    SourceSerializer,
+    computed={"has_text": Computed(("text_sha256",), lambda row: bool(row["text_sha256"]))},
+)
+
+
 class SourceFilter(filters.FilterSet):
     publisher = filters.CharFilter(lookup_expr="icontains")
     published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
@@ -102,6 +111,10 @@ class SourceViewSet(VersionedUpdates, viewsets.ModelViewSet):
     def get_serializer_class(self):
         return SourceSerializer if self.action == "list" else SourceDetailSerializer
 
+    def list(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset()).values(*SOURCE_ROWS.columns)
+        return self.get_paginated_response(SOURCE_ROWS(self.paginate_queryset(rows)))
+
 
 class QuoteSerializer(CleanModelSerializer):
     source = PrimaryKeyRelatedField(queryset=Source.objects.all())
@@ -132,6 +145,17 @@ class QuoteSerializer(CleanModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+
+QUOTE_ROWS = PlainRows(
+    QuoteSerializer,
+    computed={
+        "is_verified": Computed(
+            ("text", "source__text"),
+            lambda row: bool(row["source__text"]) and occurs_in(row["text"], row["source__text"]),
+        )
+    },
+)
 
 
 class QuoteFilter(filters.FilterSet):
@@ -169,3 +193,7 @@ class QuoteViewSet(VersionedUpdates, viewsets.ModelViewSet):
         if not can_see_drafts(self.request.user):
             quotes = public_quotes(quotes)
         return quotes
+
+    def list(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset()).values(*QUOTE_ROWS.columns)
+        return self.get_paginated_response(QUOTE_ROWS(self.paginate_queryset(rows)))

@@ -6,6 +6,7 @@ page by page, with filters, for readers and for editors."""
 import json
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from rest_framework.renderers import JSONRenderer
 
@@ -83,3 +84,51 @@ def test_a_page_is_the_same_few_queries_however_long(client, django_assert_max_n
         assert len(client.get("/api/v1/positions/?page_size=200").json()["results"]) == 200
     with django_assert_max_num_queries(6):
         assert len(client.get("/api/v1/positions/?page_size=10").json()["results"]) == 10
+
+
+def every_page(client, url):
+    answers, next_url = [], url
+    while next_url:
+        page = client.get(next_url).json()
+        answers += page["results"]
+        next_url = page["next"]
+    return answers
+
+
+@pytest.mark.parametrize("synthetic_too", [False, True])
+def test_sources_quotes_and_actors_read_as_their_serializers_say(editor_client, synthetic_too):
+    from actors.api import ActorSerializer, with_current_roles
+    from actors.models import Actor
+    from positions.visibility import public_quotes, public_sources
+    from sources.api import QuoteSerializer, SourceSerializer
+    from sources.models import Quote, Source
+
+    load_seed()
+    if synthetic_too:
+        synthetic.generate(positions=300, seed=13, countries=12)
+    reader = Client()
+    sources = public_sources(
+        Source.objects.order_by(F("published_on").desc(nulls_last=True), "-pk")
+    )
+    assert every_page(reader, "/api/v1/sources/?page_size=37") == plain(
+        SourceSerializer(sources, many=True).data
+    )
+    quotes = public_quotes(Quote.objects.select_related("source", "speaker")).order_by(
+        "source_id", "pk"
+    )
+    assert every_page(reader, "/api/v1/quotes/?page_size=41") == plain(
+        QuoteSerializer(quotes, many=True).data
+    )
+    # Editors see the drafts' quotes too.
+    everything = Quote.objects.select_related("source", "speaker").order_by("source_id", "pk")
+    assert every_page(editor_client, "/api/v1/quotes/?page_size=200") == plain(
+        QuoteSerializer(everything, many=True).data
+    )
+    actors = with_current_roles(Actor.objects.order_by("name", "pk"))
+    assert every_page(reader, "/api/v1/actors/?page_size=29") == plain(
+        ActorSerializer(actors, many=True).data
+    )
+    states = with_current_roles(Actor.objects.states().order_by("name", "pk"))
+    assert every_page(reader, "/api/v1/actors/?kind=state&page_size=50") == plain(
+        ActorSerializer(states, many=True).data
+    )
