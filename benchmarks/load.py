@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,7 @@ ADDRESSES = [("matrix page", "/"), ("API matrix", "/api/v1/matrix/")]
 # interleaved), so none is answered from the cache until the days run out
 # at today; the results say how many requests there were and how many days.
 UNCACHED = "matrix page, a new date each request"
+CONDITIONAL = "matrix page, conditional GET (304)"
 FIRST_DAY = dt.date(2019, 2, 1)  # the synthetic record starts in January 2019
 NEW_DAY_EACH_REQUEST = """
 local threads = 0
@@ -79,15 +81,23 @@ def to_ms(value: str) -> float:
 THREADS = 2
 
 
-def wrk(url: str, script: Path | None = None) -> dict:
+def wrk(
+    url: str,
+    script: Path | None = None,
+    *,
+    connections: int = CONNECTIONS,
+    seconds: int = SECONDS,
+    headers: tuple[str, ...] = (),
+) -> dict:
     out = subprocess.run(
         [
             "wrk",
             f"-t{THREADS}",
-            f"-c{CONNECTIONS}",
-            f"-d{SECONDS}s",
+            f"-c{connections}",
+            f"-d{seconds}s",
             "--latency",
             *(["--script", str(script)] if script else []),
+            *(part for header in headers for part in ("-H", header)),
             url,
         ],
         check=True,
@@ -116,7 +126,10 @@ def uncached(base: str, workdir: Path) -> dict:
     return wrk(base + "/", script) | {"url": f"/?as_of=… ({days:,} days)", "days": days}
 
 
-def main():
+@contextmanager
+def gunicorn():
+    """gunicorn serving DATABASE_URL with production settings, WORKERS workers
+    and the API's throttles lifted; yields its address."""
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     port = free_port()
@@ -157,11 +170,23 @@ def main():
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(base + "/")
-            results = {name: wrk(base + path) | {"url": path} for name, path in ADDRESSES}
-            results[UNCACHED] = uncached(base, Path(static_root))
+            yield base
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+
+
+def main():
+    with gunicorn() as base, tempfile.TemporaryDirectory() as workdir:
+        results = {name: wrk(base + path) | {"url": path} for name, path in ADDRESSES}
+        results[UNCACHED] = uncached(base, Path(workdir))
+        # Readers (a browser, a cache in front) asking whether what they hold
+        # is still right: 304s, answered before any view runs.
+        with urllib.request.urlopen(base + "/") as response:
+            etag = response.headers["ETag"]
+        results[CONDITIONAL] = wrk(base + "/", headers=(f"If-None-Match: {etag}",)) | {
+            "url": "/ (If-None-Match)"
+        }
     print(
         json.dumps(
             {

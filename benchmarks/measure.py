@@ -53,6 +53,10 @@ def endpoints() -> list[tuple[str, str]]:
         ("matrix, today", "/"),
         ("matrix, today, cached", "/"),
         # The totals above the matrix: every country's cells, loaded beside it.
+        # A reader's browser or a shared cache asking whether what it holds
+        # is still right: answered before any view runs.
+        ("matrix, conditional GET (304)", "/"),
+        ("API positions list, conditional GET (304)", "/api/v1/positions/"),
         ("totals", "/totals/"),
         ("totals, cached", "/totals/"),
         ("stance map", f"/map/?topic={topic.slug}"),
@@ -82,19 +86,26 @@ def endpoints() -> list[tuple[str, str]]:
     ]
 
 
-def timed(client, url, *, cached=False):
+def timed(client, url, *, cached=False, etag=None):
+    """One request: its time, its queries, its answer's length. With ``etag``
+    it is a conditional GET of an unchanged record, which must be a 304."""
     if not cached:
         cache.clear()
+    headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        response = client.get(url, HTTP_HOST="127.0.0.1")
+        response = client.get(url, HTTP_HOST="127.0.0.1", **headers)
         if response.streaming:
             size = sum(len(piece) for piece in response.streaming_content)
         else:
             size = len(response.content)
         took = time.perf_counter() - started
-    assert response.status_code == 200, (url, response.status_code)
+    assert response.status_code == (304 if etag else 200), (url, response.status_code)
     return took, len(queries), size
+
+
+def etag_of(client, url) -> str:
+    return client.get(url, HTTP_HOST="127.0.0.1")["ETag"]
 
 
 def summary(times: list[float]) -> dict:
@@ -188,14 +199,15 @@ def main():
         if ONLY and name not in ONLY:
             continue
         cached = name.endswith(", cached")
+        etag = etag_of(client, url) if name.endswith("(304)") else None
         paired = name == "matrix, today"
         # The page a target compares with its query gets three times the
         # requests: a shared machine's speed drifts from second to second.
         repeat = REPEAT * 3 if paired else REPEAT
-        timed(client, url)  # warm up: imports, template compilation (and the cache)
+        timed(client, url, etag=etag)  # warm up: imports, templates (and the cache)
         times, counts, sizes, spent = [], set(), set(), 0.0
         while len(times) < repeat and (spent < BUDGET or len(times) < 1):
-            took, count, size = timed(client, url, cached=cached)
+            took, count, size = timed(client, url, cached=cached, etag=etag)
             times.append(took)
             counts.add(count)
             sizes.add(size)

@@ -12,7 +12,9 @@ the figures it was made from in RESULTS.json.
                                                   # the figures of the last run
 
 On PostgreSQL (not with --quick) each size also gets a load test: gunicorn
-under wrk, 50 connections for 30 s (benchmarks/load.py).
+under wrk, 50 connections for 30 s (benchmarks/load.py). SQLite at 100,000
+positions also gets the peer line: our positions list against Datasette
+serving the same file (benchmarks/peer.py).
 
 PostgreSQL comes from BENCH_POSTGRES_URL (default: the local server as
 postgres); each size gets a database of its own, dropped afterwards.
@@ -63,7 +65,7 @@ def database_url(kind: str, size: int, workdir: Path) -> str:
     return POSTGRES.rsplit("/", 1)[0] + f"/{name}"
 
 
-def one(kind: str, size: int, workdir: Path, repeat: int, load: bool) -> dict:
+def one(kind: str, size: int, workdir: Path, repeat: int, load: bool, peer: bool) -> dict:
     url = database_url(kind, size, workdir)
     env = {
         **os.environ,
@@ -80,6 +82,8 @@ def one(kind: str, size: int, workdir: Path, repeat: int, load: bool) -> dict:
         result = report(env, "benchmarks/measure.py") | {"generated_s": generated}
         if load:
             result["load"] = report(env, "benchmarks/load.py")
+        if kind == "sqlite" and size == PEER_SIZE and peer:
+            result["peer"] = report(env, "benchmarks/peer.py")
         return result
     finally:
         if kind == "postgresql":
@@ -136,9 +140,9 @@ def table(runs: list[tuple[str, int, dict]]) -> str:
                 f"Load on {database.split()[0]}: gunicorn ({first['workers']} workers, "
                 f"production settings) under wrk, {first['connections']} connections for "
                 f"{first['seconds']} s per line; requests per second, median and 99th "
-                f"percentile latency, and non-2xx answers or socket errors. The record does "
-                f"not change during the run, so the matrix page and the API matrix are "
-                f"answered from each worker's cache after its first request"
+                f"percentile latency, and answers other than 2xx or 3xx, or socket errors. "
+                f"The record does not change during the run, so the matrix page and the API "
+                f"matrix are answered from each worker's cache after its first request"
                 + uncached_note(loads)
                 + ".",
                 "",
@@ -156,6 +160,9 @@ def table(runs: list[tuple[str, int, dict]]) -> str:
                     )
                 lines.append(f"| {name} | " + " | ".join(cells) + " |")
             lines.append("")
+        for size, data in mine.items():
+            if "peer" in data:
+                lines.append(peer_section(data["peer"], size))
     return "\n".join(lines)
 
 
@@ -176,8 +183,61 @@ def uncached_note(loads: dict[int, dict]) -> str:
     )
 
 
+# Issue 21's targets for the peer line (benchmarks/peer.py): our positions
+# list against Datasette answering the same positions in one SQL join.
+PEER_SIZE = 100_000
+PEER_TIME_RATIO, PEER_THROUGHPUT_RATIO = 1.5, 1.0
+
+
+def peer_section(result: dict, size: int | None = None) -> str:
+    where = f" at {size:,} positions" if size else ""
+    rounds = "; ".join(
+        f"{r['ours']['per_second']:.0f} against {r['peer']['per_second']:.0f}"
+        for r in result["rounds"]
+    )
+    return "\n".join(
+        [
+            f"### The peer: Datasette{where}",
+            "",
+            f"`GET {result['ours']}` (gunicorn, {result['workers']} workers, production "
+            f"settings) against {result['datasette']} serving the same SQLite file immutable "
+            f"(`datasette serve -i`) and answering one SQL join of the same {result['page']} "
+            f"positions to their actor, topic, quote and source (`_shape=array`). Timed by "
+            f"turns over kept-alive connections, {result['turns']} requests each; then wrk, "
+            f"{result['connections']} connections for {result['seconds']} s, "
+            f"{len(result['rounds'])} alternating rounds.",
+            "",
+            "| | ours | Datasette |",
+            "| --- | --- | --- |",
+            f"| median time, sequential | {result['ours_ms']:.1f} ms | "
+            f"{result['peer_ms']:.1f} ms |",
+            f"| answer | {result['ours_bytes']:,} bytes | {result['peer_bytes']:,} bytes |",
+            f"| requests per second under wrk (median of rounds) | "
+            f"{result['ours_per_second']:.0f} | {result['peer_per_second']:.0f} |",
+            "",
+            f"Rounds (ours against Datasette, requests per second): {rounds}.",
+            "",
+            *peer_targets(result),
+            "",
+        ]
+    )
+
+
+def peer_targets(result: dict) -> list[str]:
+    rate = result["ours_per_second"] / result["peer_per_second"]
+    return [
+        f"- Our positions list ÷ Datasette's time (median of the turns' ratios): "
+        f"{result['ratio']:.2f}× (target {PEER_TIME_RATIO}×): "
+        + ("met." if result["ratio"] <= PEER_TIME_RATIO else "**not met**."),
+        f"- Our requests per second ÷ Datasette's under wrk: {rate:.2f}× "
+        f"(target ≥ {PEER_THROUGHPUT_RATIO:.0f}×): "
+        + ("met." if rate >= PEER_THROUGHPUT_RATIO else "**not met**."),
+    ]
+
+
 # Issue 6's targets, for PostgreSQL at the largest size measured.
 MATRIX_MS, CACHED_MS, RATIO = 50, 5, 2.0
+NOT_MODIFIED_MS = 2
 LINEAR_MARGIN = 0.1
 
 
@@ -218,6 +278,14 @@ def targets(runs: list[tuple[str, int, dict]]) -> str:
             if name in r:
                 shown = r[name]["median_ms"], r[f"{name}, cached"]["median_ms"]
                 lines += _against(f"{label} {where}", *shown)
+        # A conditional GET of an unchanged record (issue 21).
+        for name in (name for name in r if name.endswith("(304)")):
+            took = r[name]["median_ms"]
+            lines.append(
+                f"- {name[0].upper()}{name[1:]} {where}: median {took:.1f} ms "
+                f"(target {NOT_MODIFIED_MS} ms): "
+                + ("met." if took <= NOT_MODIFIED_MS else "**not met**.")
+            )
     for kind, results in by_kind.items():
         kind = NAMES.get(kind, kind)
         sizes = sorted(results)
@@ -315,7 +383,9 @@ def main():
             for size in sizes:
                 print(f"== {kind}, {size:,} positions", flush=True)
                 load = kind == "postgresql" and not (args.quick or args.no_load)
-                runs.append((kind, size, one(kind, size, Path(workdir), repeat, load)))
+                # The peer line wants gunicorn and wrk too: it goes with the load test.
+                peer = not (args.quick or args.no_load)
+                runs.append((kind, size, one(kind, size, Path(workdir), repeat, load, peer)))
     # The lines measured, when not all of them (measure.py reads BENCH_ONLY).
     only = f"BENCH_ONLY='{os.environ['BENCH_ONLY']}' " if os.environ.get("BENCH_ONLY") else ""
     header = (

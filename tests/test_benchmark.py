@@ -130,3 +130,60 @@ def test_the_load_table_says_how_many_requests_no_cache_answered(bench):
         "| matrix page, a new date each request | 133/s, 500 / 600 ms, 0 errors | "
         "90/s, 500 / 600 ms, 0 errors |" in text
     )
+
+
+def peer(*, ratio: float, ours: float, theirs: float) -> dict:
+    def load(rate):
+        return {"per_second": rate, "p50_ms": 10.0, "p99_ms": 40.0, "errors": 0}
+
+    return {
+        "ours": "/api/v1/positions/?page_size=50",
+        "datasette": "datasette==0.65.1",
+        "page": 50,
+        "workers": 2,
+        "turns": 200,
+        "connections": 16,
+        "seconds": 8,
+        "ours_ms": 4.0 * ratio,
+        "peer_ms": 4.0,
+        "ratio": ratio,
+        "ours_bytes": 53_000,
+        "peer_bytes": 40_000,
+        "rounds": [{"ours": load(ours), "peer": load(theirs)} for _ in range(3)],
+        "ours_per_second": ours,
+        "peer_per_second": theirs,
+    }
+
+
+def test_the_peer_line_says_where_we_stand_against_datasette(bench):
+    run = figures(page=20, cached=1, ratio=1.6, csv=30)
+    close = bench.table(
+        [("sqlite", 100_000, run | {"peer": peer(ratio=1.2, ours=500, theirs=450)})]
+    )
+    assert "### The peer: Datasette at 100,000 positions" in close
+    assert "| median time, sequential | 4.8 ms | 4.0 ms |" in close
+    assert "Datasette's time (median of the turns' ratios): 1.20× (target 1.5×): met." in close
+    assert "Datasette's under wrk: 1.11× (target ≥ 1×): met." in close
+
+    behind = bench.table(
+        [("sqlite", 100_000, run | {"peer": peer(ratio=3.1, ours=40, theirs=400)})]
+    )
+    assert "3.10× (target 1.5×): **not met**." in behind
+    assert "0.10× (target ≥ 1×): **not met**." in behind
+    # Without the peer (another size, or --no-load), no section.
+    assert "The peer" not in bench.table([("sqlite", 10_000, run)])
+
+
+def test_a_conditional_get_is_held_to_two_milliseconds(bench):
+    run = figures(page=20, cached=1, ratio=1.6, csv=30)
+    run["results"]["matrix, conditional GET (304)"] = line(0.8, 1)
+    run["results"]["API positions list, conditional GET (304)"] = line(2.6, 1)
+    verdict = bench.targets([("postgresql", 1_000_000, run)])
+    assert (
+        "- Matrix, conditional GET (304) on PostgreSQL at 1,000,000 positions: median 0.8 ms "
+        "(target 2 ms): met." in verdict
+    )
+    assert (
+        "API positions list, conditional GET (304) on PostgreSQL at 1,000,000 positions: "
+        "median 2.6 ms (target 2 ms): **not met**." in verdict
+    )
