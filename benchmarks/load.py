@@ -62,7 +62,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, seconds: float = 60) -> None:
+def wait_until_up(url: str, seconds: float = 60, name: str = "gunicorn") -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -70,7 +70,7 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
                 return
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError(f"gunicorn did not answer at {url}")
+    raise RuntimeError(f"{name} did not answer at {url}")
 
 
 def to_ms(value: str) -> float:

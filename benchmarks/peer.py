@@ -36,6 +36,8 @@ from run import peer_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETTE = "datasette==0.65.1"
+# Datasette 0.65 imports pkg_resources, which Python 3.12's venvs lack.
+WITH = ("setuptools<81",)
 VENV = Path(
     os.environ.get("PEER_VENV", Path.home() / ".cache" / "ceasefire-positions" / "datasette")
 )
@@ -60,10 +62,10 @@ WHERE p.status = 'published' ORDER BY p.id DESC LIMIT {PAGE}"""
 
 def datasette_command() -> Path:
     executable = VENV / "bin" / "datasette"
-    if not executable.exists():
+    if not executable.exists() or not (VENV / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run(
-            [str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", DATASETTE],
+            [str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", DATASETTE, *WITH],
             check=True,
         )
     return executable
@@ -91,7 +93,7 @@ def datasette(path: Path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_until_up(base + "/-/versions.json")
+        wait_until_up(base + "/-/versions.json", name="datasette")
         yield base
     finally:
         server.terminate()
