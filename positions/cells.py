@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from actors.models import Actor, Role
+from config.routers import reading
 from sources.models import Quote
 
 from .models import Attribution, CellStatement, Position, Status, Topic
@@ -148,7 +149,7 @@ def counted_in(position_ids: Iterable[int]) -> dict[int, list[Counted]]:
         f"ORDER BY c.position_id, c.rank, a.slug"
     )
     found: dict[int, list[Counted]] = {pk: [] for pk in ids}
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql, ids * 2)
         for position_id, *fields in cursor.fetchall():
             found[position_id].append(Counted(*fields[:2], bool(fields[2]), *fields[3:]))

@@ -11,13 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from actors.models import Actor, Role
+from config.routers import reading
 
 from .dating import stale_before
 from .forms import CoverageForm
@@ -132,7 +132,7 @@ def _newest(on: dt.date, state_ids: list[int], topic_ids: list[int]) -> dict:
         + among("r.id", state_ids, params)
         + among("t.id", topic_ids, params)
     )
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql, params)
         return {
             (subject_id, topic_id): as_date(found)

@@ -8,10 +8,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from actors.models import Actor
+from config.routers import reading
 
 from .models import CellStatement, Topic
 from .rule import (
@@ -185,7 +185,7 @@ def neighbouring_dates(
     counts in the matrix was made, for stepping through the record. One
     query (the matrix page has them from its own)."""
     steps = steps_sql(on, None if topics is None else [getattr(t, "pk", t) for t in topics])
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(steps.sql, steps.params)
         previous, following = cursor.fetchone()
     return as_date(previous), as_date(following)

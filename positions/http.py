@@ -20,6 +20,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
 from config.middleware import retrying_a_dropped_connection
+from config.routers import anonymous_reads
 
 from . import cache
 
@@ -79,7 +80,9 @@ class ConditionalRecordMiddleware:
             return response
         known = cache.known_version.set(version)
         try:
-            response = self.get_response(request)
+            # From the read replica, when there is one and it has this version.
+            with anonymous_reads(version):
+                response = self.get_response(request)
         finally:
             cache.known_version.reset(known)
         if response.status_code == 200 and not response.has_header("ETag"):

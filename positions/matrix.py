@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
 from actors.models import Actor, Role
 from config.paging import page_count, page_of, past_the_end
+from config.routers import reading
 
 from .history import CellChange, as_date, steps_sql, window_histories
 from .models import CellStatement
@@ -107,7 +107,7 @@ def _matrix_page(*, rows, on: dt.date, topics: list, page: int, per_page: int):
     query = matrix_page_sql(
         rows=rows, on=on, topic_ids=[t.pk for t in topics], page=page, per_page=per_page
     )
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(query.sql, query.params)
         found = cursor.fetchall()
     if not found:

@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from actors.models import Actor, Role
+from config.routers import reading
 
 from .models import Attribution, CellStatement, Position, PositionCondition, Topic
 from .shown import CellPosition, Named, ShownQuote, shown_sql, to_date
@@ -245,7 +246,7 @@ def shown_statement(row) -> Statement:
 
 def shown_statements(chosen_sql: str, params: list) -> list[Statement]:
     """The statements ``chosen_sql`` selects, as :func:`positions.shown.shown_sql` reads them."""
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(shown_sql(chosen_sql), params)
         return [shown_statement(row) for row in cursor.fetchall()]
 
@@ -277,7 +278,7 @@ def statements(
             return found + answered_claims(found, on=on, evidence=False)
         # The ids first, in a query of their own: as a subquery the planner
         # cannot see how few they are and joins by scanning (1 to 4 s at 1M).
-        with connection.cursor() as cursor:
+        with reading().cursor() as cursor:
             cursor.execute(candidates.sql, candidates.params)
             rows = CellStatement.objects.filter(pk__in=[row[0] for row in cursor.fetchall()])
         found = _evidenced(rows)

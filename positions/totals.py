@@ -9,9 +9,8 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import connection
-
 from actors.models import Actor, Role
+from config.routers import reading
 
 from . import cache
 from .history import window_histories
@@ -57,7 +56,7 @@ def stance_counts(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -> 
         f"GROUP BY w.topic_id, w.stance"
     )
     found: dict[int, Counter] = {t: Counter() for t in topic_ids}
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql, [False, on, *params])
         for topic_id, stance, count in cursor.fetchall():
             # Silent cells group under no stance (filtering them in SQL made
