@@ -114,3 +114,53 @@ def test_manage_py_reads_a_local_env_file_under_the_real_environment(tmp_path, m
     assert os.environ["DJANGO_DEBUG"] == "1"
     assert os.environ["CACHE_KEY_PREFIX"] == "from-environment"
     manage.read_env_file(tmp_path / "missing")
+
+
+def test_a_replica_url_adds_the_replica_and_its_router():
+    code = (
+        "from django.conf import settings; d = settings.DATABASES; "
+        "print(repr((d['replica']['HOST'], d['replica']['PORT'], d['replica']['NAME'], "
+        "d['replica']['OPTIONS'], d['replica']['CONN_MAX_AGE'] == d['default']['CONN_MAX_AGE'], "
+        "settings.DATABASE_ROUTERS)))"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        code,
+        DJANGO_DEBUG="1",
+        DATABASE_URL="postgres://app@db:5432/app",
+        DATABASE_REPLICA_URL="postgres://app@db-replica:5432/app",
+    )
+    assert result.returncode == 0, result.stderr
+    assert ast.literal_eval(result.stdout.strip().splitlines()[-1]) == (
+        "db-replica",
+        5432,
+        "app",
+        {"options": "-c jit=off"},
+        True,
+        ["config.routers.ReplicaRouter"],
+    )
+    # Without it: one database, no router.
+    alone = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(repr((list(settings.DATABASES), "
+        "settings.DATABASE_ROUTERS)))",
+        DJANGO_DEBUG="1",
+    )
+    assert ast.literal_eval(alone.stdout.strip().splitlines()[-1]) == (["default"], [])
+
+
+def test_the_compose_files_it_mounts_are_here():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            if volume.startswith("./"):
+                assert (ROOT / volume.split(":")[0]).exists(), (name, volume)
+    app = compose["services"]["app"]["environment"]
+    assert "@db-replica:" in app["DATABASE_REPLICA_URL"] and "@db:" in app["DATABASE_URL"]
+    assert compose["services"]["db-replica"]["profiles"] == ["scale"]
+    for script in ("replica-entrypoint.sh", "primary-replication.sh", "entrypoint.sh"):
+        assert os.access(ROOT / "docker" / script, os.X_OK), script
