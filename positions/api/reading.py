@@ -16,7 +16,12 @@ from sources.text import occurs_in
 
 from ..cells import counted_in
 from ..models import Position, PositionCondition
-from .serializers import counted_data
+from .serializers import (
+    ActorBriefSerializer,
+    QuoteNestedSerializer,
+    SourceBriefSerializer,
+    counted_data,
+)
 
 
 def _datetime(value, zone) -> str:
@@ -26,18 +31,14 @@ def _datetime(value, zone) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-ACTOR = ("slug", "name", "kind", "iso_code")
-SOURCE = ("id", "publisher", "title", "url", "published_on")
-QUOTE = (
-    "id",
-    "text",
-    "speaker_label",
-    "said_on",
-    "said_on_precision",
-    "language",
-    "original_language",
-    "original_text",
-    "translated_by",
+# The nested shapes are the serializers' own field lists, so the two cannot drift.
+ACTOR = tuple(ActorBriefSerializer.Meta.fields)
+SOURCE = tuple(SourceBriefSerializer.Meta.fields)
+# The quote's own columns: its speaker and source are nested, is_verified computed.
+QUOTE = tuple(
+    name
+    for name in QuoteNestedSerializer.Meta.fields
+    if name not in ("speaker", "source", "is_verified")
 )
 POSITION = (
     "id",
