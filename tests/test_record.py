@@ -139,6 +139,10 @@ class TestCoverage:
         assert {"topic": "own-troops", "newest": "2024-12-19", "stale": False} in spain["cells"]
         assert client.get("/api/v1/coverage/", {"group": "nowhere"}).status_code == 404
         assert client.get("/api/v1/coverage/", {"as_of": "soon"}).status_code == 400
+        # An order that names nothing, blank or a lone space, is unknown like any other.
+        for nothing in ("nowhere", "", "\u00a0", " "):
+            assert client.get("/api/v1/coverage/", {"sort": nothing}).status_code == 404, nothing
+        assert client.get("/api/v1/coverage/", {"sort": "own-troops"}).status_code == 200
 
 
 def test_a_quote_ending_in_a_quotation_closes_once(client, record):

@@ -26,8 +26,12 @@ class CoverageQuerySerializer(serializers.Serializer):
         required=False,
         help_text="Only the members of this group on the date.",
     )
+    # Taken as sent, spaces and all: a value that names no order (a blank, a
+    # space) is the same unknown order as any other, a 404.
     sort = serializers.CharField(
         required=False,
+        allow_blank=True,
+        trim_whitespace=False,
         help_text=f"{', '.join(SORTS)}, or a topic's slug (longest silent on it first). "
         "Default: name.",
     )
