@@ -4,7 +4,6 @@ the one as-of rule, over every country shown, not a page of them."""
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
@@ -13,8 +12,6 @@ from actors.models import Actor, Role
 from config.routers import reading
 
 from . import cache
-from .history import window_histories
-from .matrix import speaking_rows
 from .models import CellStatement, Stance, Topic
 from .rule import WINNER_ORDER, among
 
@@ -36,7 +33,15 @@ def stance_counts(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -> 
     ``on`` is its winning own statement (claims never set one, rule 3),
     taken in :data:`rule.WINNER_ORDER`, the order of ``Statement.sort_key``;
     counted in the database, one index probe per cell. One query."""
-    if not subject_ids or not topic_ids:
+    counted = stance_counts_on([on], subject_ids, topic_ids)
+    return {topic_id: counted.get((on, topic_id), Counter()) for topic_id in topic_ids}
+
+
+def stance_counts_on(days: list[dt.date], subject_ids: list[int], topic_ids: list[int]) -> dict:
+    """``{(day, topic_id): Counter(stance -> cells)}`` for each of ``days``,
+    as :func:`stance_counts` counts one: one index probe per cell and day,
+    one query for them all (a trend's two years of month ends included)."""
+    if not days or not subject_ids or not topic_ids:
         return {}
     table = CellStatement._meta.db_table
     params: list = []
@@ -46,23 +51,26 @@ def stance_counts(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -> 
         + among("r.id", subject_ids, params)
         + among("t.id", topic_ids, params)
     )
+    on_days = " UNION ALL ".join(["SELECT %s AS day"] * len(days))
     # The winner's stance is in the index (cellstatement_cell_order): one
     # index-only probe per cell, no visit to the positions.
     sql = (
-        f"SELECT w.topic_id, w.stance, COUNT(*) FROM (SELECT c.topic_id, "
+        f"SELECT w.day, w.topic_id, w.stance, COUNT(*) FROM (SELECT d.day, c.topic_id, "
         f"(SELECT s.stance FROM {table} s WHERE s.subject_id = c.subject_id "
-        f"AND s.topic_id = c.topic_id AND s.is_claim = %s AND s.as_of <= %s "
-        f"ORDER BY {WINNER_ORDER} LIMIT 1) AS stance FROM ({cells}) c) w "
-        f"GROUP BY w.topic_id, w.stance"
+        f"AND s.topic_id = c.topic_id AND s.is_claim = %s AND s.as_of <= d.day "
+        f"ORDER BY {WINNER_ORDER} LIMIT 1) AS stance "
+        f"FROM ({on_days}) d CROSS JOIN ({cells}) c) w "
+        f"GROUP BY w.day, w.topic_id, w.stance"
     )
-    found: dict[int, Counter] = {t: Counter() for t in topic_ids}
+    found: dict[tuple[dt.date, int], Counter] = {}
     with reading().cursor() as cursor:
-        cursor.execute(sql, [False, on, *params])
-        for topic_id, stance, count in cursor.fetchall():
+        cursor.execute(sql, [False, *days, *params])
+        for day, topic_id, stance, count in cursor.fetchall():
             # Silent cells group under no stance (filtering them in SQL made
             # the planner probe every cell twice).
             if stance is not None:
-                found[topic_id][stance] += count
+                day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+                found.setdefault((day, topic_id), Counter())[stance] += count
     return found
 
 
@@ -139,21 +147,15 @@ def monthly_totals(*, topic, start: dt.date, end: dt.date) -> list[Month]:
     """The countries per stance on the topic at each month's end of the window."""
 
     def compute():
-        countries = speaking_rows(on=end, topics=[topic]).filter(kind=Actor.Kind.STATE)
-        steps = window_histories(subjects=countries, topics=[topic], start=start, end=end)
-        lanes = [
-            ([entry.on for entry in entries], [entry.stance for entry in entries])
-            for entries in steps.values()
+        ends = month_ends(start, end)
+        countries = list(Actor.objects.states().values_list("pk", flat=True))
+        counted = stance_counts_on(ends, countries, [topic.pk])
+        return [
+            Month(
+                last, tuple((s, counted.get((last, topic.pk), Counter())[s]) for s in Stance.values)
+            )
+            for last in ends
         ]
-        months = []
-        for last in month_ends(start, end):
-            counted = Counter()
-            for dates, stances in lanes:
-                at = bisect.bisect_right(dates, last) - 1
-                if at >= 0 and stances[at]:
-                    counted[stances[at]] += 1
-            months.append(Month(last, tuple((s, counted[s]) for s in Stance.values)))
-        return months
 
     return cache.cached("monthly-totals", (topic.pk, start, end), compute)
 

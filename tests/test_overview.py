@@ -257,3 +257,37 @@ def test_totals_agree_with_the_matrix(seeded, on):
             if cell is not None and cell.current is not None and cell.stance:
                 expected[t.pk][cell.stance] += 1
     assert stance_counts(day, [a.pk for a in grid.rows], [t.pk for t in topics]) == expected
+
+
+def test_the_trend_counts_each_month_as_the_rule_decides_it(db):
+    # The trend counts in SQL (positions/totals.py); the rule (positions/rule.py)
+    # is the word on each cell: both on the record and on synthetic data.
+    import datetime as dt
+    from collections import Counter
+
+    from actors.models import Actor
+    from positions import synthetic
+    from positions.models import Stance, Topic
+    from positions.rule import stances_as_of
+    from positions.seeding import load_seed
+    from positions.totals import monthly_totals
+
+    load_seed()
+    synthetic.generate(positions=400, seed=21, countries=14)
+    states = set(Actor.objects.states().values_list("pk", flat=True))
+    topics = [
+        *Topic.objects.filter(slug__in=["own-troops", "reassurance-force"]),
+        *Topic.objects.filter(slug__startswith="syn-topic-").order_by("pk")[:2],
+    ]
+    assert len(topics) == 4
+    for topic in topics:
+        months = monthly_totals(topic=topic, start=dt.date(2024, 11, 1), end=dt.date(2026, 2, 28))
+        assert len(months) == 16
+        assert any(sum(n for _, n in month.counts) for month in months)
+        for month in months[::5]:
+            ruled = Counter(
+                cell.stance
+                for (subject, topic_id), cell in stances_as_of(on=month.end).items()
+                if topic_id == topic.pk and subject in states and cell.current is not None
+            )
+            assert dict(month.counts) == {s: ruled[s] for s in Stance.values}, (topic, month)

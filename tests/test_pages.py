@@ -204,10 +204,10 @@ class TestTopicPage:
         # Topic, wordings; today's stances and their actors; a page of lanes
         # with their count; the window's statements as of its start and
         # within it; the listed ones with their evidence (rows, conditions);
-        # the trend: every country that spoke, and their statements as of the
-        # window's start and within it (positions/totals.py).
+        # the trend: the countries, and their stances at every month's end,
+        # counted in one query (positions/totals.py).
         # (+1, the record's version for the ETag: positions/http.py)
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(12):
             client.get(reverse("positions:topic_detail", args=["own-troops"]))
 
 
