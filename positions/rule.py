@@ -25,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from actors.models import Actor, Role
 from config.routers import reading
 
-from .models import Attribution, CellStatement, Position, PositionCondition, Topic
+from .models import Attribution, CellStatement, Position, Topic
 from .shown import CellPosition, Named, ShownQuote, shown_sql, to_date
 
 # Lower wins (ranks are written by ``positions.cells``): the actor's own words
@@ -430,26 +430,6 @@ def stance_of(*, actor: Actor, topic: object, on: dt.date) -> CellStance:
     topic_id = getattr(topic, "pk", topic)
     cells = stances_as_of(on=on, subjects=[actor], topics=[topic_id])
     return cells.get((actor.pk, topic_id), CellStance(subject_id=actor.pk, topic_id=topic_id))
-
-
-def depending_on_conditions(*, on: dt.date) -> dict[int, list[CellStance]]:
-    """The cells whose stance as of ``on`` names each condition, keyed by the
-    condition's id (a stance with two conditions is under both). Every cell
-    of the record is resolved from plain values; then one query finds the
-    conditions of the statements that decide them."""
-    deciding: dict[int, list[CellStance]] = defaultdict(list)
-    for cell in stances_as_of(on=on, evidence=False).values():
-        if cell.current is not None:
-            # One position can decide several cells: an official's words
-            # count for each body they speak for.
-            deciding[cell.position.pk].append(cell)
-    named = PositionCondition.objects.filter(position_id__in=deciding).values_list(
-        "condition_id", "position_id"
-    )
-    depending: dict[int, list[CellStance]] = defaultdict(list)
-    for condition_id, position_id in named.order_by("condition_id", "position_id"):
-        depending[condition_id].extend(deciding[position_id])
-    return dict(depending)
 
 
 # Histories and changes. Every statement counts at the rank it had on the day

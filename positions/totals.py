@@ -12,7 +12,7 @@ from actors.models import Actor, Role
 from config.routers import reading
 
 from . import cache
-from .models import CellStatement, Stance, Topic
+from .models import CellStatement, PositionCondition, Stance, Topic
 from .rule import WINNER_ORDER, among
 
 
@@ -71,6 +71,30 @@ def stance_counts_on(days: list[dt.date], subject_ids: list[int], topic_ids: lis
             if stance is not None:
                 day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
                 found.setdefault((day, topic_id), Counter())[stance] += count
+    return found
+
+
+def conditioned_cells(on: dt.date) -> dict[int, list[tuple[int, int]]]:
+    """``{condition_id: [(subject_id, topic_id), ...]}``: the cells whose
+    deciding statement as of ``on`` (the winner the totals count) names each
+    condition; a stance with two conditions is under both. One query, one
+    index-only probe per cell of the states and organisations."""
+    table, actors = CellStatement._meta.db_table, Actor._meta.db_table
+    named = PositionCondition._meta.db_table
+    sql = (
+        f"SELECT pc.condition_id, w.subject_id, w.topic_id FROM (SELECT c.subject_id, "
+        f"c.topic_id, (SELECT s.position_id FROM {table} s WHERE s.subject_id = c.subject_id "
+        f"AND s.topic_id = c.topic_id AND s.is_claim = %s AND s.as_of <= %s "
+        f"ORDER BY {WINNER_ORDER} LIMIT 1) AS winner FROM (SELECT r.id AS subject_id, "
+        f"t.id AS topic_id FROM {actors} r CROSS JOIN {Topic._meta.db_table} t "
+        f"WHERE r.kind IN (%s, %s)) c) w JOIN {named} pc ON pc.position_id = w.winner "
+        f"ORDER BY pc.condition_id, w.subject_id, w.topic_id"
+    )
+    found: dict[int, list[tuple[int, int]]] = {}
+    with reading().cursor() as cursor:
+        cursor.execute(sql, [False, on, Actor.Kind.STATE, Actor.Kind.ORGANISATION])
+        for condition_id, subject_id, topic_id in cursor.fetchall():
+            found.setdefault(condition_id, []).append((subject_id, topic_id))
     return found
 
 

@@ -35,16 +35,14 @@ from .matrix_page import HtmxHttpRequest, wants_partial
 from .models import Condition, Position, Stance, Status, Topic
 from .rule import (
     END_OF_RECORD,
-    CellStance,
     Statement,
     as_of_from,
-    depending_on_conditions,
     evidenced,
     stances_as_of,
     statements,
     with_evidence,
 )
-from .totals import monthly_totals, trend_columns
+from .totals import conditioned_cells, monthly_totals, trend_columns
 
 
 @require_safe
@@ -228,18 +226,18 @@ def _conditions_page(request: HttpRequest) -> tuple[int, str]:
         form.cleaned_data["page"],
         form.selected_condition,
     )
-    depending = depending_on_conditions(on=on)
+    depending = conditioned_cells(on)
     subjects = Actor.objects.only("name", "slug", "kind").in_bulk(
-        {cell.subject_id for cells in depending.values() for cell in cells}
+        {subject_id for cells in depending.values() for subject_id, _ in cells}
     )
     topics = Topic.objects.in_bulk()
 
-    def order(cell: CellStance):
-        subject = subjects[cell.subject_id]
-        return (subject.kind != Actor.Kind.STATE, subject.name, topics[cell.topic_id].sort_order)
+    def order(cell: tuple[int, int]):
+        subject = subjects[cell[0]]
+        return (subject.kind != Actor.Kind.STATE, subject.name, topics[cell[1]].sort_order)
 
     rows = [
-        (condition, subjects[cell.subject_id], topics[cell.topic_id], cell)
+        (condition, cell)
         for condition in every
         if chosen in (None, condition)
         for cell in sorted(depending.get(condition.pk, []), key=order)
@@ -251,11 +249,24 @@ def _conditions_page(request: HttpRequest) -> tuple[int, str]:
     except PageOutOfRange as error:
         form.add_error("page", str(error))
         return 404, render_to_string(template, {"form": form}, request)
+    # Only the page's cells are resolved for display, from plain values.
+    resolved = (
+        stances_as_of(
+            on=on,
+            subjects={s for _, (s, _) in shown},
+            topics={t for _, (_, t) in shown},
+            evidence=False,
+        )
+        if shown
+        else {}
+    )
     sections: list[tuple[Condition, list]] = []
-    for condition, subject, topic, cell in shown:
+    for condition, (subject_id, topic_id) in shown:
         if not sections or sections[-1][0] != condition:
             sections.append((condition, []))
-        sections[-1][1].append((subject, topic, cell))
+        sections[-1][1].append(
+            (subjects[subject_id], topics[topic_id], resolved[subject_id, topic_id])
+        )
     query = {
         "as_of": request.GET.get("as_of") and on.isoformat(),
         "condition": chosen and chosen.slug,

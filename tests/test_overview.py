@@ -291,3 +291,33 @@ def test_the_trend_counts_each_month_as_the_rule_decides_it(db):
                 if topic_id == topic.pk and subject in states and cell.current is not None
             )
             assert dict(month.counts) == {s: ruled[s] for s in Stance.values}, (topic, month)
+
+
+def test_the_conditions_counted_in_sql_are_those_of_the_deciding_statements(db):
+    # positions/totals.conditioned_cells against the rule: a cell is under a
+    # condition when the statement that decides it names the condition.
+    import datetime as dt
+    from collections import defaultdict
+
+    from positions import synthetic
+    from positions.models import PositionCondition
+    from positions.rule import stances_as_of
+    from positions.seeding import load_seed
+    from positions.totals import conditioned_cells
+
+    load_seed()
+    synthetic.generate(positions=400, seed=23, countries=14)
+    for on in (dt.date(2025, 3, 1), dt.date(2026, 1, 31), dt.date(2026, 11, 30)):
+        named = defaultdict(set)
+        for position_id, condition_id in PositionCondition.objects.values_list(
+            "position_id", "condition_id"
+        ):
+            named[position_id].add(condition_id)
+        expected = defaultdict(list)
+        for key, cell in sorted(stances_as_of(on=on, evidence=False).items()):
+            if cell.current is not None:
+                for condition_id in named[cell.position.pk]:
+                    expected[condition_id].append(key)
+        found = conditioned_cells(on)
+        assert found == dict(expected), on
+        assert sum(map(len, found.values())) > 10

@@ -452,8 +452,9 @@ class TestConditionsPage:
         assert message in response.content.decode()
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # The record's version (the cache key), conditions, the deciding
-        # statements as plain values, their conditions, actors, topics.
+        # The record's version (the cache key), conditions, the cells whose
+        # deciding statement names one (one SQL query), their actors, topics;
+        # the page's cells resolved by the rule from plain values.
         with django_assert_num_queries(6):
             client.get(reverse("positions:conditions"))
 
