@@ -91,6 +91,18 @@ def one_bump():
         bump()
 
 
+def record_identity() -> str:
+    """Which record the version counts: the primary database's address and
+    name. Two databases may reach the same version number (a copy, a staging
+    site, a test run) while sharing one Redis under one key prefix; without
+    this, one would serve the other's pages."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    where = f"{database.get('HOST')}:{database.get('PORT')}/{database['NAME']}"
+    return hashlib.sha256(where.encode()).hexdigest()[:12]
+
+
 def cached[T](
     name: str, parts: tuple, compute: Callable[[], T], keep: Callable[[T], bool] | None = None
 ) -> T:
@@ -98,7 +110,7 @@ def cached[T](
     last write (unless ``keep`` turned it down). One query (the version) on a
     hit."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"{name}:v{version()}:{digest}"
+    key = f"{name}:{record_identity()}:v{version()}:{digest}"
     found = cache.get(key)
     if found is None:
         found = compute()

@@ -100,3 +100,15 @@ def test_signed_in_answers_are_private_and_never_304(editor_client, world):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Token nonsense")
     assert api.get("/api/v1/topics/").has_header("ETag") is False
+
+
+def test_two_databases_at_one_version_never_share_a_cached_rendering(db, settings):
+    # A copy of the record, a staging site or a test run may reach the same
+    # version number while sharing one Redis under one key prefix.
+    from positions import cache
+
+    assert cache.cached("a-page", ("same",), lambda: "this record's") == "this record's"
+    assert cache.cached("a-page", ("same",), lambda: "recomputed") == "this record's"
+    default = settings.DATABASES["default"]
+    settings.DATABASES = {**settings.DATABASES, "default": {**default, "NAME": "another"}}
+    assert cache.cached("a-page", ("same",), lambda: "the other's") == "the other's"

@@ -185,7 +185,8 @@ if REPLICA_URL := os.environ.get("DATABASE_REPLICA_URL"):
 # Cached matrices, API throttle counts and login-failure counts. Per process
 # by default; with several server processes, REDIS_URL gives them one cache,
 # so a throttle or lockout counts every request once. (Cached pages are
-# right either way: their keys carry the record's version from the database.)
+# right either way: their keys carry the record's version and which database
+# holds it, positions/cache.py.)
 # While Redis is unreachable the site serves uncached and unthrottled, and
 # logs a warning (config/cache.py).
 if REDIS_URL := os.environ.get("REDIS_URL"):
