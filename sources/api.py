@@ -152,7 +152,7 @@ QUOTE_ROWS = PlainRows(
     computed={
         "is_verified": Computed(
             ("text", "source__text"),
-            lambda row: bool(row["source__text"]) and occurs_in(row["text"], row["source__text"]),
+            lambda row: occurs_in(row["text"], row["source__text"]),
         )
     },
 )

@@ -36,6 +36,8 @@ def test_normalize_url(raw, normal):
         ("no problem\nwith it", "He has no  problem with it.", True),
         ("no problem with it", "He has a problem with it.", False),
         ("   ", "anything", False),
+        # A source with no stored text verifies nothing (Quote.is_verified).
+        ("Anything", "", False),
     ],
 )
 def test_quote_matching_allows_typography_and_whitespace(quote, text, found):

@@ -95,17 +95,7 @@ def positions_data(ids: Iterable[int]) -> list[dict]:
     return [_position(rows[pk], conditions[pk], counted[pk], zone) for pk in ids if pk in rows]
 
 
-class _Attributed:
-    """What ``counted_data`` reads of a position: its attribution."""
-
-    __slots__ = ("attribution",)
-
-    def __init__(self, attribution: str):
-        self.attribution = attribution
-
-
 def _position(row: dict, conditions: list[str], counted, zone) -> dict:
-    source_text = row["quote__source__text"]
     quote_text = row["quote__text"]
     return {
         "id": row["id"],
@@ -132,7 +122,7 @@ def _position(row: dict, conditions: list[str], counted, zone) -> dict:
             "original_language": row["quote__original_language"],
             "original_text": row["quote__original_text"],
             "translated_by": row["quote__translated_by"],
-            "is_verified": bool(source_text) and occurs_in(quote_text, source_text),
+            "is_verified": occurs_in(quote_text, row["quote__source__text"]),
             "source": {
                 "id": row["quote__source__id"],
                 "publisher": row["quote__source__publisher"],
@@ -141,7 +131,7 @@ def _position(row: dict, conditions: list[str], counted, zone) -> dict:
                 "published_on": _date(row["quote__source__published_on"]),
             },
         },
-        "counts_for": counted_data(_Attributed(row["attribution"]), counted),
+        "counts_for": counted_data(row["attribution"], counted),
         "created_at": _datetime(row["created_at"], zone),
         "updated_at": _datetime(row["updated_at"], zone),
     }

@@ -143,13 +143,15 @@ class CountedSerializer(serializers.Serializer):
     )
 
 
-def counted_data(position: Position, counted: list[Counted]) -> list[dict]:
+def counted_data(attribution: str, counted: list[Counted]) -> list[dict]:
+    """Why a position of this attribution counts in each of its cells."""
+
     def why(cell: Counted) -> str:
         if cell.is_claim:
             return "claim"
         if cell.office:
             return "office"
-        return "report" if position.attribution == Attribution.REPORT else "own"
+        return "report" if attribution == Attribution.REPORT else "own"
 
     return [
         {"actor": c.actor, "topic": c.topic, "why": why(c), "office": c.office} for c in counted
@@ -207,7 +209,7 @@ class PositionSerializer(serializers.ModelSerializer):
         counted = self.context.get("counted")
         if counted is None or position.pk not in counted:
             counted = counted_in([position.pk])
-        return counted_data(position, counted[position.pk])
+        return counted_data(position.attribution, counted[position.pk])
 
 
 class WrittenPositionSerializer(PositionSerializer):
