@@ -66,10 +66,10 @@ def anonymous_reads(version: int):
     """Inside: the ORM and ``reading()`` read the replica, if there is one
     and it has caught up with ``version``."""
     if not has_replica() or not replica_has(version):
-        yield PRIMARY
+        yield
         return
     token = reading_from.set(REPLICA)
     try:
-        yield REPLICA
+        yield
     finally:
         reading_from.reset(token)

@@ -28,6 +28,18 @@ class TopicTotals:
         return self.countries - self.silent
 
 
+def _winning(column: str, on: str) -> str:
+    """SQL: ``column`` of cell ``c``'s winning own statement as of ``on`` (an
+    SQL expression), in :data:`rule.WINNER_ORDER`; its one parameter is
+    ``is_claim`` (False). The index (cellstatement_cell_order) holds the
+    stance and the position: one index-only probe."""
+    return (
+        f"(SELECT s.{column} FROM {CellStatement._meta.db_table} s "
+        f"WHERE s.subject_id = c.subject_id AND s.topic_id = c.topic_id "
+        f"AND s.is_claim = %s AND s.as_of <= {on} ORDER BY {WINNER_ORDER} LIMIT 1)"
+    )
+
+
 def stance_counts(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -> dict:
     """``{topic_id: Counter(stance -> cells)}``: each cell's stance as of
     ``on`` is its winning own statement (claims never set one, rule 3),
@@ -43,7 +55,6 @@ def stance_counts_on(days: list[dt.date], subject_ids: list[int], topic_ids: lis
     one query for them all (a trend's two years of month ends included)."""
     if not days or not subject_ids or not topic_ids:
         return {}
-    table = CellStatement._meta.db_table
     params: list = []
     cells = (
         f"SELECT r.id AS subject_id, t.id AS topic_id "
@@ -52,13 +63,9 @@ def stance_counts_on(days: list[dt.date], subject_ids: list[int], topic_ids: lis
         + among("t.id", topic_ids, params)
     )
     on_days = " UNION ALL ".join(["SELECT %s AS day"] * len(days))
-    # The winner's stance is in the index (cellstatement_cell_order): one
-    # index-only probe per cell, no visit to the positions.
     sql = (
         f"SELECT w.day, w.topic_id, w.stance, COUNT(*) FROM (SELECT d.day, c.topic_id, "
-        f"(SELECT s.stance FROM {table} s WHERE s.subject_id = c.subject_id "
-        f"AND s.topic_id = c.topic_id AND s.is_claim = %s AND s.as_of <= d.day "
-        f"ORDER BY {WINNER_ORDER} LIMIT 1) AS stance "
+        f"{_winning('stance', 'd.day')} AS stance "
         f"FROM ({on_days}) d CROSS JOIN ({cells}) c) w "
         f"GROUP BY w.day, w.topic_id, w.stance"
     )
@@ -79,13 +86,10 @@ def conditioned_cells(on: dt.date) -> dict[int, list[tuple[int, int]]]:
     deciding statement as of ``on`` (the winner the totals count) names each
     condition; a stance with two conditions is under both. One query, one
     index-only probe per cell of the states and organisations."""
-    table, actors = CellStatement._meta.db_table, Actor._meta.db_table
-    named = PositionCondition._meta.db_table
+    actors, named = Actor._meta.db_table, PositionCondition._meta.db_table
     sql = (
         f"SELECT pc.condition_id, w.subject_id, w.topic_id FROM (SELECT c.subject_id, "
-        f"c.topic_id, (SELECT s.position_id FROM {table} s WHERE s.subject_id = c.subject_id "
-        f"AND s.topic_id = c.topic_id AND s.is_claim = %s AND s.as_of <= %s "
-        f"ORDER BY {WINNER_ORDER} LIMIT 1) AS winner FROM (SELECT r.id AS subject_id, "
+        f"c.topic_id, {_winning('position_id', '%s')} AS winner FROM (SELECT r.id AS subject_id, "
         f"t.id AS topic_id FROM {actors} r CROSS JOIN {Topic._meta.db_table} t "
         f"WHERE r.kind IN (%s, %s)) c) w JOIN {named} pc ON pc.position_id = w.winner "
         f"ORDER BY pc.condition_id, w.subject_id, w.topic_id"
