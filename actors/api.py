@@ -10,7 +10,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from config.api import WRITABLE, filtered_if_asked
+from config.api import WRITABLE
 from config.concurrency import VersionedUpdates
 from config.reading import PlainRows
 from config.serializers import CharField, CleanModelSerializer, SlugField, SlugRelatedField
@@ -262,7 +262,7 @@ class ActorViewSet(VersionedUpdates, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         # Actors are read as plain values (actors_data), as the serializer says.
         ordered = Actor.objects.order_by("name", "pk")
-        page = self.paginate_queryset(filtered_if_asked(self, ordered).values("id"))
+        page = self.paginate_queryset(self.filter_queryset(ordered).values("id"))
         return self.get_paginated_response(
             actors_data(ordered.filter(pk__in=[row["id"] for row in page]))
         )

@@ -56,6 +56,16 @@ class FilterBackend(DjangoFilterBackend):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
         return kwargs | {"data": without_nul(request.query_params)}
 
+    def filter_queryset(self, request, queryset, view):
+        # A list asked for without any of its filters needs no filter set:
+        # building one costs a millisecond (django-filter copies its fields
+        # for every request), a tenth of a short API read.
+        filterset_class = self.get_filterset_class(view, queryset)
+        names = filterset_class.base_filters if filterset_class else ()
+        if not any(name in names for name in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
@@ -67,16 +77,6 @@ class FilterBackend(DjangoFilterBackend):
             if empty:
                 raise ValidationError(empty)
         return filterset
-
-
-def filtered_if_asked(view, queryset):
-    """The view's filters, when the request names one of them: building a
-    filter set costs a millisecond (django-filter copies its fields for each
-    request), and a list asked for without filters needs none."""
-    names = view.filterset_class.base_filters
-    if any(name in names for name in view.request.query_params):
-        return view.filter_queryset(queryset)
-    return queryset
 
 
 def _needs_a_value(filterset, name) -> bool:

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from actors.models import Actor
-from config.api import WRITABLE, IdFilter, filtered_if_asked
+from config.api import WRITABLE, IdFilter
 from config.concurrency import VersionedUpdates
 from config.reading import Computed, PlainRows
 from config.serializers import (
@@ -112,7 +112,7 @@ class SourceViewSet(VersionedUpdates, viewsets.ModelViewSet):
         return SourceSerializer if self.action == "list" else SourceDetailSerializer
 
     def list(self, request, *args, **kwargs):
-        rows = filtered_if_asked(self, self.get_queryset()).values(*SOURCE_ROWS.columns)
+        rows = self.filter_queryset(self.get_queryset()).values(*SOURCE_ROWS.columns)
         return self.get_paginated_response(SOURCE_ROWS(self.paginate_queryset(rows)))
 
 
@@ -195,5 +195,5 @@ class QuoteViewSet(VersionedUpdates, viewsets.ModelViewSet):
         return quotes
 
     def list(self, request, *args, **kwargs):
-        rows = filtered_if_asked(self, self.get_queryset()).values(*QUOTE_ROWS.columns)
+        rows = self.filter_queryset(self.get_queryset()).values(*QUOTE_ROWS.columns)
         return self.get_paginated_response(QUOTE_ROWS(self.paginate_queryset(rows)))

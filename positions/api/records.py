@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from config.api import WRITABLE, filtered_if_asked
+from config.api import WRITABLE
 from config.concurrency import (
     VersionedUpdates,
     etag_of,
@@ -158,7 +158,7 @@ class PositionViewSet(VersionedUpdates, viewsets.ModelViewSet):
     # serializer stays the schema's and the writes' word.
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(filtered_if_asked(self, self.visible()).values("id"))
+        page = self.paginate_queryset(self.filter_queryset(self.visible()).values("id"))
         return self.get_paginated_response(positions_data(row["id"] for row in page))
 
     def retrieve(self, request, *args, **kwargs):
