@@ -211,6 +211,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = Fals
         for change in grid.changes
     ]
     topics_by_id = {topic.pk: topic for topic in grid.topics}
+    changed = [(actors[c.subject_id], topics_by_id[c.topic_id], c) for c in changes]
 
     # One reverse() for all the cells' links, one for the columns': per cell,
     # it was a tenth of the page's time.
@@ -254,7 +255,12 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = Fals
         "page": grid.page,
         "pages": grid.pages,
         "page_query": page_query + "&" if page_query else "",
-        "changes": [(actors[c.subject_id], topics_by_id[c.topic_id], c) for c in changes],
+        "changes": changed,
+        "changes_markup": engines["jinja2"]
+        .get_template("positions/_changes.html")
+        .render({"changes": changed, "conditions_url": reverse("positions:conditions")})
+        if grid.since
+        else "",
         "previous": previous,
         "following": following,
         "step_query": urlencode({k: v for k, v in query.items() if k != "as_of"}, doseq=True),

@@ -305,7 +305,6 @@ def _evidenced(rows) -> list[Statement]:
         "position__claimant",
         "position__quote__source",
         "position__quote__speaker",
-        "position__responds_to__quote__source",
         "position__responds_to__quote__speaker",
     ).prefetch_related("position__conditions")
     return [

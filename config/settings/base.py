@@ -128,8 +128,8 @@ TEMPLATES = [
             ],
         },
     },
-    # Django's own Jinja2 backend, for the two fragments a page writes
-    # hundreds or thousands of times (matrix rows, timeline lanes): the
+    # Django's own Jinja2 backend, for the fragments a page writes hundreds
+    # or thousands of times (matrix rows, timeline lanes, statements): the
     # same markup, autoescaped, rendered several times faster (README,
     # "Performance"). Everything else is a Django template.
     {
@@ -137,7 +137,12 @@ TEMPLATES = [
         "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True},
+        "OPTIONS": {
+            "autoescape": True,
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+            "environment": "config.jinja2.environment",
+        },
     },
 ]
 
