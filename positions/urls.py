@@ -11,6 +11,7 @@ urlpatterns = [
     path("cells/<slug:actor_slug>/<slug:topic_slug>/", views.cell, name="cell"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("topics/<slug:slug>/trend/", views.topic_trend, name="topic_trend"),
     path("conditions/", views.conditions, name="conditions"),
     path("coverage/", coverage.coverage_page, name="coverage"),
     path("search/", views.search, name="search"),

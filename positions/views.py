@@ -9,6 +9,7 @@ from dataclasses import replace
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from actors.models import Actor
 from config.paging import PageOutOfRange, page_count, pager, slice_of
 
-from . import cache, timeline
+from . import cache, timeline, totals
 from . import search as search_backend
 from .cells import OWN_RANK
 from .dating import is_stale
@@ -134,14 +135,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "positions/topic_detail.html", context, status=400)
     start, end, page = (form.cleaned_data[name] for name in ("start", "end", "page"))
 
-    now = stances_as_of(on=today, topics=[topic], evidence=False)
-    standing = {value: [] for value in Stance.values}
-    named = Actor.objects.matrix_rows().filter(pk__in={key[0] for key in now})
-    for actor in named:
-        cell = now[actor.pk, topic.pk]
-        if cell.stance:
-            standing[cell.stance].append((actor, cell))
-
+    standing = totals.standing(topic_id=topic.pk, on=today)
     per_page = MATRIX_PAGE_ROWS
     try:
         rows, row_count, steps = timeline_lanes(
@@ -173,14 +167,16 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="timeline-{topic.slug}.svg"'
         return response
     here = reverse("positions:topic_detail", args=[topic.slug])
-    trend = trend_columns(
-        monthly_totals(topic=topic, start=start, end=end),
-        topic_slug=topic.slug,
-        matrix_url=reverse("positions:matrix"),
-    )
     context |= {
-        "trend": trend,
-        "trend_width": len(trend) * 24 + 40,
+        "trend_url": reverse("positions:topic_trend", args=[topic.slug]) + f"?{urlencode(query)}",
+        "standing_markup": engines["jinja2"]
+        .get_template("positions/_standing.html")
+        .render(
+            {
+                "standing": [(value, label, standing[value]) for value, label in Stance.choices],
+                "cell_url": reverse("positions:cell", args=["ACTOR", topic.slug]),
+            }
+        ),
         "standing": [(value, label, standing[value]) for value, label in Stance.choices],
         "timeline": chart,
         "record": record,
@@ -198,6 +194,29 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "json_url": f"/api/v1/timeline/?{urlencode(query | {'topic': topic.slug})}",
     }
     return render(request, "positions/topic_detail.html", context)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def topic_trend(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Countries per stance on a topic at each month's end of a window. The
+    topic page loads it beside its timeline: it counts every country at
+    every month's end, the page's heaviest query. Without JavaScript, a page
+    of its own."""
+    topic = get_object_or_404(Topic, slug=slug)
+    form = WindowForm(request.GET)
+    context = {"topic": topic, "form": form, "stances": Stance.choices}
+    if not form.is_valid():
+        return render(request, "positions/trend.html", context, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    trend = trend_columns(
+        monthly_totals(topic=topic, start=start, end=end),
+        topic_slug=topic.slug,
+        matrix_url=reverse("positions:matrix"),
+    )
+    context |= {"trend": trend, "trend_width": len(trend) * 24 + 40, "start": start, "end": end}
+    partial = wants_partial(request)
+    return render(request, "positions/_trend.html" if partial else "positions/trend.html", context)
 
 
 @require_safe

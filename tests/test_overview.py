@@ -128,10 +128,14 @@ def test_totals_above_the_matrix(client, seeded, django_assert_num_queries):
 
 
 def test_a_topics_trend_links_each_month_to_the_matrix(client, seeded):
-    response = client.get(
-        reverse("positions:topic_detail", args=["own-troops"]),
-        {"start": "2025-01-01", "end": "2025-03-31"},
-    )
+    window = {"start": "2025-01-01", "end": "2025-03-31"}
+    topic_page = client.get(reverse("positions:topic_detail", args=["own-troops"]), window)
+    # The topic page loads its trend beside it (htmx), or links to it.
+    url = "/topics/own-troops/trend/?start=2025-01-01&amp;end=2025-03-31"
+    assert f'hx-get="{url}"' in topic_page.content.decode()
+    assert f'<a href="{url}">' in topic_page.content.decode()
+    response = client.get(reverse("positions:topic_trend", args=["own-troops"]), window)
+    assert "<h1>Reassurance" not in response.content.decode()
     trend = response.context["trend"]
     assert [c.month.end.isoformat() for c in trend] == ["2025-01-31", "2025-02-28", "2025-03-31"]
     assert dict(trend[0].month.counts)["opposes"] == 0
@@ -140,6 +144,25 @@ def test_a_topics_trend_links_each_month_to_the_matrix(client, seeded):
     page = response.content.decode()
     assert 'aria-label="Feb 2025, on 28 February 2025: ' in page
     assert "The same figures as a table" in page
+    assert "<h1>Own troops: countries per stance, 1 January 2025 to 31 March 2025</h1>" in page
+    # Loaded by htmx, the fragment alone.
+    fragment = client.get(
+        reverse("positions:topic_trend", args=["own-troops"]),
+        window,
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert fragment.startswith("{# ") is False and fragment.lstrip().startswith(
+        '<section class="trend"'
+    )
+
+
+def test_a_trend_of_a_bad_window_is_a_clear_400(client, seeded):
+    url = reverse("positions:topic_trend", args=["own-troops"])
+    response = client.get(url, {"start": "2025-03-31", "end": "2025-01-01"})
+    assert response.status_code == 400
+    assert "“From” must be a date before “To”." in response.content.decode()
+    assert client.get(url, {"end": "31/03/2025"}).status_code == 400
+    assert client.get(reverse("positions:topic_trend", args=["nukes"])).status_code == 404
 
 
 def labels(page: str) -> dict[str, str]:

@@ -126,7 +126,7 @@ class TestTopicPage:
         assert "Should a European-led force deploy to Ukraine" in page
         assert "“peacekeepers”" in page
         standing = {
-            value: [actor.slug for actor, _ in actors]
+            value: [standing.slug for standing in actors]
             for value, _, actors in response.context["standing"]
         }
         assert standing[Stance.SUPPORTS] == ["france", "united-kingdom", "coalition-of-the-willing"]
@@ -202,13 +202,12 @@ class TestTopicPage:
         assert "Russian consent first" in response.content.decode()
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Topic, wordings; today's stances and their actors; a page of lanes
+        # Topic, wordings; today's stances with their actors (one query); a page of lanes
         # with their count; the window's statements as of its start and
         # within it; the listed ones with their evidence (rows, conditions);
-        # the trend: the countries, and their stances at every month's end,
-        # counted in one query (positions/totals.py).
-        # (+1, the record's version for the ETag: positions/http.py)
-        with django_assert_num_queries(12):
+        # (+1, the record's version for the ETag: positions/http.py). The
+        # trend is loaded beside the page (positions:topic_trend).
+        with django_assert_num_queries(9):
             client.get(reverse("positions:topic_detail", args=["own-troops"]))
 
 
