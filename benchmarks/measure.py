@@ -67,6 +67,8 @@ def endpoints() -> list[tuple[str, str]]:
         ("compare two dates", "/?as_of=2026-01-01&since=2025-06-01"),
         ("cell drill-down", f"/cells/{retracted.actor.slug}/{retracted.topic.slug}/"),
         ("timeline (topic page)", f"/topics/{topic.slug}/"),
+        # Its month-by-month trend, loaded beside it.
+        ("topic trend", f"/topics/{topic.slug}/trend/"),
         ("actor page", f"/actors/{state.slug}/"),
         ("search", "/search/?q=statement+rather"),
         ("actor list", "/actors/"),
