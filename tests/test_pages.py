@@ -183,13 +183,16 @@ class TestTopicPage:
         assert {entry.on for entry, *_ in response.context["record"]} <= {dt.date(2026, 3, 2)}
         assert "Statements from 1 December 2025 to 1 June 2026" in response.content.decode()
 
-    def test_a_bad_window_is_a_400(self, client):
-        url = reverse("positions:topic_detail", args=["reassurance-force"])
+    @pytest.mark.parametrize("view", ["positions:topic_detail", "positions:topic_trend"])
+    def test_a_bad_window_is_a_400(self, client, view):
+        url = reverse(view, args=["reassurance-force"])
         response = client.get(url, {"start": "2026-01-01", "end": "2025-01-01"})
         assert response.status_code == 400
         assert "“From” must be a date before “To”" in response.content.decode()
         assert client.get(url, {"end": "soon"}).status_code == 400
-        assert client.get(url, {"page": 9}).status_code == 404
+        assert client.get(reverse(view, args=["nukes"])).status_code == 404
+        if view == "positions:topic_detail":
+            assert client.get(url, {"page": 9}).status_code == 404
 
     def test_unknown_topic_is_404(self, db, client):
         assert client.get(reverse("positions:topic_detail", args=["nukes"])).status_code == 404
@@ -543,3 +546,13 @@ def test_the_topic_timeline_shows_a_page_of_lanes(make, client):
     # Today's standing still names every country.
     standing = {value: actors for value, _, actors in first.context["standing"]}
     assert len(standing["opposes"]) == MATRIX_PAGE_ROWS + 2
+
+
+@pytest.mark.parametrize(
+    "tag", ["{% statement %}", "{% statement s colour=1 %}", "{% statement s subject %}"]
+)
+def test_the_statement_tag_says_what_it_takes(tag):
+    from django.template import Template, TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError, match="statement"):
+        Template("{% load statements %}" + tag)
