@@ -9,15 +9,16 @@ from jinja2 import Environment
 
 from sources.text import quoted
 
-# Stand-ins for integer arguments, replaced in a reversed address: a page of
-# statements links each to its source, and reverse() per link was a tenth
-# of such a page's time.
+# Stand-ins for integer arguments, replaced in a reversed address (an address
+# without arguments is kept as it is): a page of statements links each to its
+# source and its conditions, and reverse() per link was a tenth of such a
+# page's time.
 _STAND_INS = ("9081726354", "9182736455", "9283746556")
 _patterns: dict[tuple, str] = {}
 
 
 def url(name: str, *args) -> str:
-    if not args or len(args) > len(_STAND_INS) or not all(type(a) is int for a in args):
+    if len(args) > len(_STAND_INS) or not all(type(a) is int for a in args):
         return reverse(name, args=args)
     key = (get_script_prefix(), name, len(args))
     pattern = _patterns.get(key)

@@ -258,7 +258,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = Fals
         "changes": changed,
         "changes_markup": engines["jinja2"]
         .get_template("positions/_changes.html")
-        .render({"changes": changed, "conditions_url": reverse("positions:conditions")})
+        .render({"changes": changed})
         if grid.since
         else "",
         "previous": previous,

@@ -13,6 +13,7 @@ from actors.models import Actor, Role
 from config.routers import reading
 
 from . import cache
+from .history import as_date
 from .models import CellStatement, PositionCondition, Stance, Topic
 from .rule import WINNER_ORDER, among
 
@@ -77,8 +78,7 @@ def stance_counts_on(days: list[dt.date], subject_ids: list[int], topic_ids: lis
             # Silent cells group under no stance (filtering them in SQL made
             # the planner probe every cell twice).
             if stance is not None:
-                day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
-                found.setdefault((day, topic_id), Counter())[stance] += count
+                found.setdefault((as_date(day), topic_id), Counter())[stance] += count
     return found
 
 
@@ -127,8 +127,7 @@ def standing(*, topic_id: int, on: dt.date) -> dict[str, list[Standing]]:
         cursor.execute(sql, [False, on, False, on, topic_id, *kinds, Actor.Kind.STATE])
         for name, slug, stance, since in cursor.fetchall():
             if stance is not None:
-                since = since if isinstance(since, dt.date) else dt.date.fromisoformat(since)
-                found[stance].append(Standing(name, slug, since))
+                found[stance].append(Standing(name, slug, as_date(since)))
     return found
 
 

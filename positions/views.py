@@ -135,7 +135,8 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "positions/topic_detail.html", context, status=400)
     start, end, page = (form.cleaned_data[name] for name in ("start", "end", "page"))
 
-    standing = totals.standing(topic_id=topic.pk, on=today)
+    stood = totals.standing(topic_id=topic.pk, on=today)
+    standing = [(value, label, stood[value]) for value, label in Stance.choices]
     per_page = MATRIX_PAGE_ROWS
     try:
         rows, row_count, steps = timeline_lanes(
@@ -173,11 +174,11 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .get_template("positions/_standing.html")
         .render(
             {
-                "standing": [(value, label, standing[value]) for value, label in Stance.choices],
+                "standing": standing,
                 "cell_url": reverse("positions:cell", args=["ACTOR", topic.slug]),
             }
         ),
-        "standing": [(value, label, standing[value]) for value, label in Stance.choices],
+        "standing": standing,
         "timeline": chart,
         "record": record,
         "recorded": recorded,

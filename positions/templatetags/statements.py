@@ -7,7 +7,6 @@ was most of those pages' time."""
 from django import template
 from django.template import engines
 from django.template.base import token_kwargs
-from django.urls import reverse
 
 register = template.Library()
 
@@ -28,7 +27,6 @@ class StatementNode(template.Node):
                 "subject": values.get("subject"),
                 "anchor": values.get("anchor", ""),
                 "no_id": values.get("no_id", False),
-                "conditions_url": reverse("positions:conditions"),
             }
         )
 
