@@ -5,6 +5,11 @@ Quotes and sources use PostgreSQL's full-text search when the database is
 PostgreSQL, so "legitimate target" finds "legitimate targets"; elsewhere
 (SQLite) every word must occur, case-insensitively. Names are matched as
 substrings on both, because stemming a proper name helps no one.
+
+Quotes and sources come newest first (by their source's publication). A
+ranking by relevance must score every match, and a common word matches
+tens of thousands of quotes in a large record (README, "Performance"); the
+newest matches are found among the newest sources without reading the rest.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.db import connection
-from django.db.models import Q, QuerySet, StringAgg, Value
+from django.db.models import F, Q, QuerySet, StringAgg, Value
+from django.db.models.functions import Coalesce
 
 from actors.models import Actor
 from actors.names import name_key
@@ -26,6 +32,9 @@ from .visibility import public_quotes, public_sources
 
 LIMIT = 20
 CANDIDATES = 200  # actors read to choose the whole-word matches among
+# Sources searched first (with their quotes): the newest. Only when they hold
+# fewer than LIMIT matches is the whole record searched.
+RECENT_SOURCES = 300
 
 
 @dataclass(frozen=True)
@@ -50,18 +59,74 @@ def all_words(query: str, *fields: str) -> Q:
     )
 
 
+def matching(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
+    """The rows of ``queryset`` that ``query`` finds in ``fields``."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        # The same expression as the GIN indexes (quote_search, source_search).
+        vector = SearchVector(*fields, config="english")
+        terms = SearchQuery(query, search_type="websearch", config="english")
+        return queryset.annotate(search=vector).filter(search=terms)
+    return queryset.filter(all_words(query, *fields))
+
+
 def full_text(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
+    """``matching``, best match first on PostgreSQL (the API's ``q`` filters)."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
         vector = SearchVector(*fields, config="english")
         terms = SearchQuery(query, search_type="websearch", config="english")
         return (
-            queryset.annotate(search=vector, rank=SearchRank(vector, terms))
-            .filter(search=terms)
+            matching(queryset, query, *fields)
+            .annotate(rank=SearchRank(vector, terms))
             .order_by("-rank", "pk")
         )
-    return queryset.filter(all_words(query, *fields)).order_by("pk")
+    return matching(queryset, query, *fields).order_by("pk")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The sources searched first (``recent_sources``)."""
+
+    source_ids: list[int]
+    newest: bool  # no source left out is newer than one in it
+    whole: bool  # no source is left out
+
+
+def recent_sources() -> Window:
+    """The newest ``RECENT_SOURCES`` dated sources and the undated ones (up
+    to as many): two queries."""
+    dated = Source.objects.filter(published_on__isnull=False).order_by("-published_on", "-pk")
+    undated = Source.objects.filter(published_on__isnull=True).order_by("-pk")
+    ids = list(dated.values_list("pk", flat=True)[:RECENT_SOURCES])
+    rest = list(undated.values_list("pk", flat=True)[: RECENT_SOURCES + 1])
+    newest = len(rest) <= RECENT_SOURCES
+    return Window(ids + rest[:RECENT_SOURCES], newest, newest and len(ids) < RECENT_SOURCES)
+
+
+def newest_first(rows: QuerySet, query: str, *fields: str, window: Window, source: str = ""):
+    """Up to ``LIMIT`` of ``rows`` that ``query`` finds in ``fields``, newest
+    first: by their source's publication (``source`` is the path to it, empty
+    for sources), else when a quote was said; undated last.
+
+    The sources of ``window`` are searched first: a few thousand rows however
+    common the words. When they hold ``LIMIT`` matches, no match elsewhere is
+    newer. Otherwise the whole record is searched, where the index finds the
+    (few) matches, which are then sorted: ordered by an index instead, the
+    planner would walk every row newest first looking for a word it wrongly
+    takes to be common."""
+    prefix = f"{source}__" if source else ""
+    when = Coalesce(f"{prefix}published_on", "said_on") if source else F("published_on")
+    newest = [when.desc(nulls_last=True), F(f"{prefix}pk").desc()]
+    if source:
+        newest.append(F("pk").desc())
+    nearby = rows.filter(**{f"{prefix}pk__in": window.source_ids})
+    found = list(matching(nearby, query, *fields).order_by(*newest)[:LIMIT])
+    if window.whole or (window.newest and len(found) == LIMIT):
+        return found
+    return list(matching(rows, query, *fields).order_by(*newest)[:LIMIT])
 
 
 def _actors(query: str) -> list[Actor]:
@@ -88,7 +153,7 @@ def _actors(query: str) -> list[Actor]:
 
 
 def search(query: str) -> Results:
-    """Up to ``LIMIT`` matches of each kind; four queries."""
+    """Up to ``LIMIT`` matches of each kind; six to eight queries."""
     actors = _actors(query)
     topics = (
         Topic.objects.filter(
@@ -99,15 +164,12 @@ def search(query: str) -> Results:
         .distinct()
         .order_by("sort_order", "short_name")
     )
-    quotes = full_text(public_quotes(Quote.objects.with_source_and_speaker()), query, "text").defer(
-        "source__text"
-    )
-    sources = full_text(
-        public_sources(Source.objects.defer("text")), query, "title", "publisher", "author"
-    )
+    window = recent_sources()
+    quotes = public_quotes(Quote.objects.with_source_and_speaker()).defer("source__text")
+    sources = public_sources(Source.objects.defer("text"))
     return Results(
         actors=actors[:LIMIT],
         topics=list(topics[:LIMIT]),
-        quotes=list(quotes[:LIMIT]),
-        sources=list(sources[:LIMIT]),
+        quotes=newest_first(quotes, query, "text", window=window, source="source"),
+        sources=newest_first(sources, query, "title", "publisher", "author", window=window),
     )

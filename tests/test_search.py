@@ -1,6 +1,10 @@
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.urls import reverse
+
+from positions import search as search_module
 
 pytestmark = pytest.mark.django_db
 
@@ -57,9 +61,9 @@ class TestOnTheSeed:
         assert "<html" not in fragment
 
     def test_query_budget(self, client, django_assert_num_queries):
-        # Actors, topics, quotes, sources.
+        # Actors, topics, the newest sources (dated, undated), quotes, sources.
         # (+1, the record's version for the ETag: positions/http.py)
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(7):
             search(client, "Russia troops")
 
 
@@ -90,3 +94,42 @@ def test_whole_words_and_aliases_first(make, client):
     # A part of a word still finds someone when no whole word does.
     found = client.get("/search/", {"q": "Pesk"}).context["results"].actors
     assert [a.slug for a in found] == ["dmitry-peskov"]
+
+
+def test_quotes_and_sources_newest_first(make, client):
+    """By the source's publication; an undated source's quote by when it was
+    said; undated last."""
+    day = dt.date(2025, 3, 1)
+    old = make.quote(text="Troops words, old", source=make.source(published_on=day))
+    new = make.quote(text="Troops words, new", source=make.source(published_on=day.replace(day=9)))
+    undated = make.source(published_on=None, editor_note="Undated page.")
+    said = make.quote(text="Troops words, said", source=undated, said_on=day.replace(day=5))
+    unknown = make.quote(text="Troops words, unknown", source=make.source(published_on=None))
+    results = client.get("/search/", {"q": "troops words"}).context["results"]
+    assert results.quotes == [new, said, old, unknown]
+    assert results.sources == []
+    sources = client.get("/search/", {"q": "Article"}).context["results"].sources
+    assert sources[:2] == [new.source, old.source]
+    assert set(sources[2:]) == {undated, unknown.source}
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 100])
+def test_the_newest_sources_first_then_the_rest(make, client, monkeypatch, window):
+    """Whatever the newest sources searched first hold, the answer is the
+    newest ``LIMIT`` matches of the whole record."""
+    monkeypatch.setattr(search_module, "LIMIT", 3)
+    monkeypatch.setattr(search_module, "RECENT_SOURCES", window)
+    start = dt.date(2025, 1, 1)
+    matches = []
+    for day in range(8):
+        source = make.source(published_on=start + dt.timedelta(days=day))
+        make.quote(text=f"Other words {day}", source=source)
+        if day in (0, 2, 3, 6):
+            matches.append(make.quote(text=f"Deployment now {day}", source=source))
+    undated = make.quote(
+        text="Deployment now, undated",
+        source=make.source(published_on=None),
+        said_on=start + dt.timedelta(days=5),
+    )
+    found = client.get("/search/", {"q": "deployment now"}).context["results"].quotes
+    assert found == [matches[3], undated, matches[2]]
