@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.template import engines
-from django.utils.text import Truncator
 
 from sources.text import quoted
 
@@ -33,6 +32,16 @@ SHORT_LABELS = {
     Stance.OPPOSES: "Opposes",
     Stance.HOSTILE: "Hostile",
 }
+
+
+def first_words(text: str, count: int) -> str:
+    """The first ``count`` words, then " …" if there were more: what
+    Truncator(text).words(count, truncate=" …") writes, at a fraction of its
+    cost (a timeline writes one per marker)."""
+    words = text.split()
+    if len(words) <= count:
+        return " ".join(words)
+    return " ".join(words[:count]) + " …"
 
 
 def _when(position) -> str:
@@ -91,7 +100,7 @@ class Marker:
         """The hover text: when, who, the words and the stance."""
         p = self.statement.position
         claim = f" (claim by {p.claimant.name})" if self.is_claim else ""
-        words = Truncator(p.quote.text).words(40, truncate=" …")
+        words = first_words(p.quote.text, 40)
         return (
             f"{_when(p)}, {p.quote.speaker_name}{claim}: {quoted(words)} — {Stance(p.stance).label}"
         )

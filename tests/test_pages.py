@@ -556,3 +556,18 @@ def test_the_statement_tag_says_what_it_takes(tag):
 
     with pytest.raises(TemplateSyntaxError, match="statement"):
         Template("{% load statements %}" + tag)
+
+
+def test_jinja2_dates_read_as_djangos():
+    """The fragments' date filter writes a plain date itself; it must print
+    what Django's would, and leave every other value and format to it."""
+    from django.template.defaultfilters import date
+
+    from config.jinja2 import day
+
+    for value in (dt.date(2024, 1, 1), dt.date(2025, 9, 30), dt.date(1999, 12, 31)):
+        for fmt in ("j M Y", "j F Y", "Y-m-d", None):
+            assert day(value, fmt) == date(value, fmt)
+    moment = dt.datetime(2025, 3, 4, 5, 6, tzinfo=dt.UTC)
+    assert day(moment, "j M Y") == date(moment, "j M Y") == "4 Mar 2025"
+    assert day(None, "j M Y") == ""
