@@ -6,7 +6,10 @@ class PositionsConfig(AppConfig):
     verbose_name = "Topics and positions"
 
     def ready(self):
+        from config import lookups
+
         from . import cache, cells
 
+        lookups.register()
         cells.connect()
         cache.connect()

@@ -195,7 +195,7 @@ def answered_claims(found: list[Statement], *, on: dt.date, evidence: bool) -> l
     if not wanted:
         return []
     cells = {(s.subject_id, s.position.topic_id) for s in answering}
-    rows = CellStatement.objects.filter(position_id__in=wanted, is_claim=True, as_of__lte=on)
+    rows = CellStatement.objects.filter(position_id__any_of=wanted, is_claim=True, as_of__lte=on)
     if evidence:
         extra = _evidenced(rows)
     else:
@@ -280,7 +280,7 @@ def statements(
         # cannot see how few they are and joins by scanning (1 to 4 s at 1M).
         with reading().cursor() as cursor:
             cursor.execute(candidates.sql, candidates.params)
-            rows = CellStatement.objects.filter(pk__in=[row[0] for row in cursor.fetchall()])
+            rows = CellStatement.objects.filter(pk__any_of=[row[0] for row in cursor.fetchall()])
         found = _evidenced(rows)
         return found + answered_claims(found, on=on, evidence=True)
     else:
@@ -288,7 +288,7 @@ def statements(
         if after is not None:
             rows = rows.filter(as_of__gt=after)
         if subject_ids is not None:
-            rows = rows.filter(subject_id__in=subject_ids)
+            rows = rows.filter(subject_id__any_of=subject_ids)
         if topic_ids is not None:
             rows = rows.filter(topic_id__in=topic_ids)
         if not evidence:
@@ -321,7 +321,7 @@ def with_evidence(found: Iterable[Statement]) -> dict[int, Statement]:
     ids = {s.row_id for s in found}
     if not ids:
         return {}
-    return {s.row_id: s for s in _evidenced(CellStatement.objects.filter(pk__in=ids))}
+    return {s.row_id: s for s in _evidenced(CellStatement.objects.filter(pk__any_of=ids))}
 
 
 def evidenced(cell: CellStance, whole: dict[int, Statement]) -> CellStance:

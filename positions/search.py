@@ -122,7 +122,7 @@ def newest_first(rows: QuerySet, query: str, *fields: str, window: Window, sourc
     newest = [when.desc(nulls_last=True), F(f"{prefix}pk").desc()]
     if source:
         newest.append(F("pk").desc())
-    nearby = rows.filter(**{f"{prefix}pk__in": window.source_ids})
+    nearby = rows.filter(**{f"{prefix}pk__any_of": window.source_ids})
     found = list(matching(nearby, query, *fields).order_by(*newest)[:LIMIT])
     if window.whole or (window.newest and len(found) == LIMIT):
         return found

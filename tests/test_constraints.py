@@ -323,3 +323,22 @@ def test_nothing_a_position_rests_on_can_be_deleted(make, target):
     with pytest.raises(ProtectedError), transaction.atomic():
         victim.delete()
     assert Position.objects.filter(pk=position.pk, conditions__isnull=False).exists()
+
+
+def test_any_of_finds_what_in_finds(make):
+    """``__any_of`` (config/lookups.py) is ``__in`` written as one array on
+    PostgreSQL: the same rows for values repeated, missing or None, for a
+    key and a foreign key, and nothing for an empty list."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    quotes = [make.quote() for _ in range(3)]
+    wanted = [quotes[0].pk, quotes[2].pk, quotes[2].pk, None, 10**9]
+    for field, values in (("pk", wanted), ("source_id", [q.source_id for q in quotes[:2]])):
+        with CaptureQueriesContext(connection) as queries:
+            found = set(Quote.objects.filter(**{f"{field}__any_of": values}))
+        assert found == set(Quote.objects.filter(**{f"{field}__in": values}))
+        assert found
+        if connection.vendor == "postgresql":
+            assert "= ANY(" in queries[0]["sql"]
+    assert list(Quote.objects.filter(pk__any_of=[])) == []

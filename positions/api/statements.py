@@ -97,13 +97,13 @@ def statement_records(found: Iterable[Statement]) -> dict[int, dict]:
         return {}
     conditions: dict[int, list[str]] = defaultdict(list)
     named = (
-        PositionCondition.objects.filter(position_id__in={s.position.pk for s in found})
+        PositionCondition.objects.filter(position_id__any_of={s.position.pk for s in found})
         .order_by("position_id", "condition__name")
         .values_list("position_id", "condition__slug")
     )
     for position_id, slug in named:
         conditions[position_id].append(slug)
-    rows = CellStatement.objects.filter(pk__in={s.row_id for s in found})
+    rows = CellStatement.objects.filter(pk__any_of={s.row_id for s in found})
     return {
         pk: {
             "position": position_id,
