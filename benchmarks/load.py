@@ -126,6 +126,28 @@ def uncached(base: str, workdir: Path) -> dict:
     return wrk(base + "/", script) | {"url": f"/?as_of=… ({days:,} days)", "days": days}
 
 
+def production_env(static_root: str) -> dict:
+    """The environment of a deployment on this machine: debug off (no query
+    log, no template reloading), static files collected into ``static_root``
+    and served by WhiteNoise, plain HTTP on 127.0.0.1."""
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_STATIC_ROOT": static_root,
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return env
+
+
 @contextmanager
 def gunicorn():
     """gunicorn serving DATABASE_URL with production settings, WORKERS workers
@@ -134,23 +156,10 @@ def gunicorn():
         sys.exit("wrk is missing: apt-get install wrk")
     port = free_port()
     with tempfile.TemporaryDirectory() as static_root:
-        env = {
-            **os.environ,
-            "DJANGO_DEBUG": "",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_HTTPS": "0",
-            "DJANGO_STATIC_ROOT": static_root,
-            "DJANGO_LOG_LEVEL": "WARNING",
+        env = production_env(static_root) | {
             "API_ANON_RATE": "100000000/minute",
             "API_USER_RATE": "100000000/minute",
         }
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
         server = subprocess.Popen(
             [
                 sys.executable,

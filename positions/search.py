@@ -21,7 +21,6 @@ from functools import reduce
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet, StringAgg, Value
-from django.db.models.functions import Coalesce
 
 from actors.models import Actor
 from actors.names import name_key
@@ -34,7 +33,7 @@ LIMIT = 20
 CANDIDATES = 200  # actors read to choose the whole-word matches among
 # Sources searched first (with their quotes): the newest. Only when they hold
 # fewer than LIMIT matches is the whole record searched.
-RECENT_SOURCES = 300
+RECENT_SOURCES = 100
 
 
 @dataclass(frozen=True)
@@ -86,47 +85,44 @@ def full_text(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
     return matching(queryset, query, *fields).order_by("pk")
 
 
-@dataclass(frozen=True)
-class Window:
-    """The sources searched first (``recent_sources``)."""
-
-    source_ids: list[int]
-    newest: bool  # no source left out is newer than one in it
-    whole: bool  # no source is left out
+NEWEST_SOURCES = (F("published_on").desc(nulls_last=True), F("pk").desc())
 
 
-def recent_sources() -> Window:
-    """The newest ``RECENT_SOURCES`` dated sources and the undated ones (up
-    to as many): two queries."""
-    dated = Source.objects.filter(published_on__isnull=False).order_by("-published_on", "-pk")
-    undated = Source.objects.filter(published_on__isnull=True).order_by("-pk")
-    ids = list(dated.values_list("pk", flat=True)[:RECENT_SOURCES])
-    rest = list(undated.values_list("pk", flat=True)[: RECENT_SOURCES + 1])
-    newest = len(rest) <= RECENT_SOURCES
-    return Window(ids + rest[:RECENT_SOURCES], newest, newest and len(ids) < RECENT_SOURCES)
-
-
-def newest_first(rows: QuerySet, query: str, *fields: str, window: Window, source: str = ""):
+def newest_first(
+    rows: QuerySet, query: str, *fields: str, recent: list[int], source: str = ""
+) -> list:
     """Up to ``LIMIT`` of ``rows`` that ``query`` finds in ``fields``, newest
-    first: by their source's publication (``source`` is the path to it, empty
-    for sources), else when a quote was said; undated last.
+    first by their source's publication (``source`` is the path to it, empty
+    for sources); undated sources last.
 
-    The sources of ``window`` are searched first: a few thousand rows however
-    common the words. When they hold ``LIMIT`` matches, no match elsewhere is
-    newer. Otherwise the whole record is searched, where the index finds the
-    (few) matches, which are then sorted: ordered by an index instead, the
-    planner would walk every row newest first looking for a word it wrongly
-    takes to be common."""
+    The ``recent`` sources (the newest ``RECENT_SOURCES``, by
+    ``NEWEST_SOURCES``) are searched first: their rows are few and the index
+    finds the matches among them however common the words, and when they
+    hold ``LIMIT`` no match elsewhere is newer. Otherwise every match's key
+    is read and sorted here: asked for the newest few in SQL, the planner
+    walks every source newest first looking for a word it wrongly takes to
+    be common (8 s at 1M for a word common only in old sources). That costs
+    in proportion to the matches, as ranking them all did."""
     prefix = f"{source}__" if source else ""
-    when = Coalesce(f"{prefix}published_on", "said_on") if source else F("published_on")
-    newest = [when.desc(nulls_last=True), F(f"{prefix}pk").desc()]
+    date, source_pk = f"{prefix}published_on", f"{prefix}pk"
+    newest = [F(date).desc(nulls_last=True), F(source_pk).desc()]
     if source:
         newest.append(F("pk").desc())
-    nearby = rows.filter(**{f"{prefix}pk__any_of": window.source_ids})
+    nearby = rows.filter(**{f"{source_pk}__any_of": recent})
     found = list(matching(nearby, query, *fields).order_by(*newest)[:LIMIT])
-    if window.whole or (window.newest and len(found) == LIMIT):
+    if len(found) == LIMIT:
         return found
-    return list(matching(rows, query, *fields).order_by(*newest)[:LIMIT])
+    keys = matching(rows, query, *fields).values_list(date, source_pk, "pk")
+    ids = [pk for *_, pk in sorted(keys, key=_newest_key)[:LIMIT]]
+    if not ids:
+        return []
+    found = rows.in_bulk(ids)
+    return [found[pk] for pk in ids]
+
+
+def _newest_key(key: tuple) -> tuple:
+    day, source_pk, pk = key
+    return (day is None, -(day.toordinal() if day else 0), -source_pk, -pk)
 
 
 def _actors(query: str) -> list[Actor]:
@@ -153,7 +149,8 @@ def _actors(query: str) -> list[Actor]:
 
 
 def search(query: str) -> Results:
-    """Up to ``LIMIT`` matches of each kind; six to eight queries."""
+    """Up to ``LIMIT`` matches of each kind: actors, topics, the newest
+    sources, then quotes and sources (one query each, or two more each)."""
     actors = _actors(query)
     topics = (
         Topic.objects.filter(
@@ -164,12 +161,14 @@ def search(query: str) -> Results:
         .distinct()
         .order_by("sort_order", "short_name")
     )
-    window = recent_sources()
+    recent = list(
+        Source.objects.order_by(*NEWEST_SOURCES).values_list("pk", flat=True)[:RECENT_SOURCES]
+    )
     quotes = public_quotes(Quote.objects.with_source_and_speaker()).defer("source__text")
     sources = public_sources(Source.objects.defer("text"))
     return Results(
         actors=actors[:LIMIT],
         topics=list(topics[:LIMIT]),
-        quotes=newest_first(quotes, query, "text", window=window, source="source"),
-        sources=newest_first(sources, query, "title", "publisher", "author", window=window),
+        quotes=newest_first(quotes, query, "text", recent=recent, source="source"),
+        sources=newest_first(sources, query, "title", "publisher", "author", recent=recent),
     )

@@ -74,7 +74,9 @@ class Source(models.Model):
         indexes = [
             models.Index(fields=["published_on"]),
             # Search reads the newest sources first (positions/search.py).
-            models.Index(F("published_on").desc(), F("id").desc(), name="source_newest"),
+            models.Index(
+                F("published_on").desc(nulls_last=True), F("id").desc(), name="source_newest"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
