@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Length, Replace, Trim
 from django.db.models.lookups import Exact, GreaterThan
 from django.utils.translation import get_language_info
@@ -71,13 +71,9 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["-published_on", "title"]
-        indexes = [
-            models.Index(fields=["published_on"]),
-            # Search reads the newest sources first (positions/search.py).
-            models.Index(
-                F("published_on").desc(nulls_last=True), F("id").desc(), name="source_newest"
-            ),
-        ]
+        # Search reads the newest sources first through "source_newest", made by
+        # migration 0006 (its order is written differently on each database).
+        indexes = [models.Index(fields=["published_on"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],
