@@ -41,12 +41,30 @@ def manage(env, *args):
     )
 
 
+class ScriptFailed(RuntimeError):
+    pass
+
+
 def report(env, script: str) -> dict:
-    """Run one of the benchmark's scripts; it prints its figures as JSON last."""
-    out = subprocess.run(
-        [sys.executable, script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    """Run one of the benchmark's scripts; it prints its figures as JSON last.
+    A failure raises ScriptFailed with the end of what the script wrote."""
+    done = subprocess.run(
+        [sys.executable, script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+        last = (done.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1]
+        raise ScriptFailed(f"{script} failed: {last}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def optional(result: dict, name: str, env, script: str) -> None:
+    """The load test and the peer line: a failure is reported in the table,
+    not the end of a run that has measured everything else."""
+    try:
+        result[name] = report(env, script)
+    except ScriptFailed as error:
+        result.setdefault("failed", {})[name] = str(error)
 
 
 def postgres(sql: str):
@@ -90,9 +108,9 @@ def one(kind: str, size: int, workdir: Path, repeat: int, load: bool, peer: bool
             }
             result = report(production, "benchmarks/measure.py") | {"generated_s": generated}
         if load:
-            result["load"] = report(env, "benchmarks/load.py")
+            optional(result, "load", env, "benchmarks/load.py")
         if kind == "sqlite" and size == PEER_SIZE and peer:
-            result["peer"] = report(env, "benchmarks/peer.py")
+            optional(result, "peer", env, "benchmarks/peer.py")
         return result
     finally:
         if kind == "postgresql":
@@ -172,6 +190,8 @@ def table(runs: list[tuple[str, int, dict]]) -> str:
         for size, data in mine.items():
             if "peer" in data:
                 lines.append(peer_section(data["peer"], size))
+            for name, why in data.get("failed", {}).items():
+                lines += [f"The {name} run at {size:,} positions did not finish: {why}", ""]
     return "\n".join(lines)
 
 
