@@ -105,6 +105,9 @@ def wrk(
         text=True,
     ).stdout
     percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.MULTILINE))
+    if not {"50", "99"} <= percentiles.keys():
+        # Said on one line, so that run.py's table can quote it.
+        raise RuntimeError(f"wrk gave no latency percentiles for {url}: {' '.join(out.split())}")
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)$", out, re.MULTILINE)

@@ -421,9 +421,10 @@ def main():
         f"# Benchmark results\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on "
         f"{platform.node()}: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {measured}; `{only}python benchmarks/run.py "
-        f"{' '.join(sys.argv[1:])}`. In-process server time (Django test client, no network), "
-        f"{repeat} requests per line after one warm-up (fewer where one request takes "
-        f"over a minute), the cache emptied before each request except on the lines "
+        f"{' '.join(sys.argv[1:])}`. In-process server time with production settings "
+        f"(Django test client, no network), {repeat} requests per line after one "
+        f"warm-up (fewer where one request takes over a minute), the cache emptied "
+        f"before each request except on the lines "
         f'marked cached. "matrix, today" gets {repeat * 3}, each followed by one run of '
         f'its raw SQL; "matrix page ÷ its raw SQL" is the median of those pairs\' '
         f"ratios.\n\n"
