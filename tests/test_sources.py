@@ -135,3 +135,14 @@ class TestQuoteValidation:
         )
         quote.full_clean()
         assert (quote.said_on, quote.said_on_display) == (stored, shown)
+
+
+@pytest.mark.parametrize("padding", [0, 250_000])
+def test_a_quote_occurs_in_a_text_however_typeset_and_however_long(padding):
+    """Typography and whitespace aside; a text checked again (kept once
+    flattened, when not too long) gives the same answer."""
+    text = "x " * padding + "He said: \u201cWe will not\n  send   troops\u201d \u2014 today."
+    for _ in range(2):
+        assert occurs_in('"We will not send troops" - today', text)
+        assert not occurs_in("We will send troops", text)
+        assert not occurs_in("  ", text)
