@@ -48,12 +48,16 @@ def slice_of(items: list, *, page: int, per_page: int, what: str, noun: str) -> 
     return items[start : start + per_page]
 
 
-def ids_of_page(rows, *, page: int, per_page: int, what: str, noun: str) -> tuple[list, int]:
+def ids_of_page(
+    rows, *, page: int, per_page: int, what: str, noun: str, total: int | None = None
+) -> tuple[list, int]:
     """The ids of rows ``page`` of ``rows`` and how many rows there are in
-    all, as :func:`page_of`: for rows with costly columns (counts), which are
-    then worked out for the page's rows only. (Counted beside the rows, they
-    were worked out for every row up to the page.) Two queries."""
-    total = rows.count()
+    all (``total``, when the caller knows), as :func:`page_of`: for rows with
+    costly columns (counts), which are then worked out for the page's rows
+    only. (Counted beside the rows, they were worked out for every row up to
+    the page.) Two queries, one with ``total``."""
+    if total is None:
+        total = rows.count()
     start = _start_of(page, per_page, total, what, noun)
     return list(rows.values_list("pk", flat=True)[start : start + per_page]), total
 

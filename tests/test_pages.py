@@ -571,3 +571,20 @@ def test_jinja2_dates_read_as_djangos():
     moment = dt.datetime(2025, 3, 4, 5, 6, tzinfo=dt.UTC)
     assert day(moment, "j M Y") == date(moment, "j M Y") == "4 Mar 2025"
     assert day(None, "j M Y") == ""
+
+
+def test_the_source_lists_count_follows_every_write(make, client):
+    """The count of sources a reader may see is kept until the record
+    changes: a source whose only quote a draft rests on leaves it, and comes
+    back when the position is published."""
+    topic, state = make.topic(), make.state("Testland", "TL")
+    make.source()
+    draft = make.position(actor=state, topic=topic, as_of=dt.date(2025, 5, 1), status=Status.DRAFT)
+
+    def total():
+        return client.get(reverse("sources:list")).context["total"]
+
+    assert total() == total() == 1
+    draft.status = Status.PUBLISHED
+    draft.save()
+    assert total() == 2
