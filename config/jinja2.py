@@ -9,19 +9,19 @@ from django.template.defaultfilters import date, urlencode
 from django.urls import get_script_prefix, reverse
 from jinja2 import Environment
 
-from positions.dating import FULL_MONTHS, MONTHS
+from positions.dating import long_date, short_date
 from sources.text import quoted
 
-_MONTH_NAMES = {"j M Y": MONTHS, "j F Y": FULL_MONTHS}
+_WRITTEN = {"j M Y": short_date, "j F Y": long_date}
 
 
 def day(value, arg=None) -> str:
     """Django's ``date`` filter. A plain date in the two formats the
     fragments print hundreds of times a page is written directly: Django's
     formatter was a tenth of a topic page's time."""
-    names = _MONTH_NAMES.get(arg)
-    if names is not None and type(value) is dt.date:
-        return f"{value.day} {names[value.month - 1]} {value.year}"
+    write = _WRITTEN.get(arg)
+    if write is not None and type(value) is dt.date:
+        return write(value)
     return date(value, arg)
 
 

@@ -20,6 +20,11 @@ def short_date(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def long_date(day: dt.date) -> str:
+    """``3 March 2025``, as the template filter ``date:"j F Y"`` writes it."""
+    return f"{day.day} {FULL_MONTHS[day.month - 1]} {day.year}"
+
+
 def stance_date(as_of: dt.date, said_on: dt.date | None, precision: str, *, full=False) -> str:
     """The stance's date as precise as its words: "July 2024" for a quote
     dated to July 2024 whose stance counts from its end, "2024" for one dated
@@ -29,9 +34,7 @@ def stance_date(as_of: dt.date, said_on: dt.date | None, precision: str, *, full
             return str(as_of.year)
         if precision == "month" and said_on.month == as_of.month:
             return f"{FULL_MONTHS[as_of.month - 1]} {as_of.year}"
-    if full:
-        return f"{as_of.day} {FULL_MONTHS[as_of.month - 1]} {as_of.year}"
-    return short_date(as_of)
+    return long_date(as_of) if full else short_date(as_of)
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

@@ -58,14 +58,18 @@ def all_words(query: str, *fields: str) -> Q:
     )
 
 
+def _vector_and_terms(query: str, fields: tuple[str, ...]):
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    # The same expression as the GIN indexes (quote_search, source_search).
+    vector = SearchVector(*fields, config="english")
+    return vector, SearchQuery(query, search_type="websearch", config="english")
+
+
 def matching(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
     """The rows of ``queryset`` that ``query`` finds in ``fields``."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        # The same expression as the GIN indexes (quote_search, source_search).
-        vector = SearchVector(*fields, config="english")
-        terms = SearchQuery(query, search_type="websearch", config="english")
+        vector, terms = _vector_and_terms(query, fields)
         return queryset.annotate(search=vector).filter(search=terms)
     return queryset.filter(all_words(query, *fields))
 
@@ -73,15 +77,11 @@ def matching(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
 def full_text(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
     """``matching``, best match first on PostgreSQL (the API's ``q`` filters)."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchRank
 
-        vector = SearchVector(*fields, config="english")
-        terms = SearchQuery(query, search_type="websearch", config="english")
-        return (
-            matching(queryset, query, *fields)
-            .annotate(rank=SearchRank(vector, terms))
-            .order_by("-rank", "pk")
-        )
+        vector, terms = _vector_and_terms(query, fields)
+        ranked = queryset.annotate(search=vector, rank=SearchRank(vector, terms))
+        return ranked.filter(search=terms).order_by("-rank", "pk")
     return matching(queryset, query, *fields).order_by("pk")
 
 
