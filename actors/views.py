@@ -6,13 +6,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from config.paging import PageOutOfRange, count_per_row, ids_of_page, pager
 from positions import timeline
 from positions.cells import OWN_RANK, counted_in
 from positions.forms import PageForm, WindowForm
 from positions.history import window_histories
+from positions.matrix_page import HtmxHttpRequest, wants_partial
 from positions.models import CellStatement, Position, Stance, Status, Topic
 from positions.rule import Statement
 from sources.models import Quote
@@ -64,10 +67,11 @@ QUOTE_LIMIT = 100  # the newest quotes of the window; the API has them all
 
 
 @require_safe
-def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
+@vary_on_headers("HX-Request")
+def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Who an actor is, their offices and memberships over time, and, over a
     window of time (two years by default), how their stances moved and what
-    they said."""
+    they said. htmx asks for the older statements under the timeline alone."""
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
     today = timezone.localdate()
     roles = actor.roles.select_related("organisation").order_by("start_date", "pk")
@@ -87,37 +91,36 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "actors/actor_detail.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    said = Q(said_on__gte=start, said_on__lte=end) | Q(
-        said_on__isnull=True, source__published_on__gte=start, source__published_on__lte=end
-    )
-    quotes = (
-        Quote.objects.filter(said, speaker=actor)
-        .select_related("source")
-        .defer("source__text")
-        .prefetch_related(
-            Prefetch("positions", Position.objects.published().select_related("actor", "topic"))
-        )
-        .order_by("-said_on", "-pk")[:QUOTE_LIMIT]
-    )
-    context |= {"quotes": quotes, "start": start, "end": end, "quote_limit": QUOTE_LIMIT}
     if actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
         topics = list(Topic.objects.all())
         steps = window_histories(subjects=[actor], topics=topics, start=start, end=end)
-        chart, record, recorded = timeline.lanes_and_record(
-            (
+        try:
+            chart, record = timeline.lanes_and_record(
                 (
-                    topic.slug,
-                    topic.short_name,
-                    actor,
-                    reverse("positions:cell", args=[actor.slug, topic.slug]),
-                    steps[actor.pk, topic.pk],
-                )
-                for topic in topics
-                if steps.get((actor.pk, topic.pk))
-            ),
-            until=end,
-        )
-        context |= {"timeline": chart, "record": record, "recorded": recorded}
+                    (
+                        topic.slug,
+                        topic.short_name,
+                        actor,
+                        reverse("positions:cell", args=[actor.slug, topic.slug]),
+                        steps[actor.pk, topic.pk],
+                    )
+                    for topic in topics
+                    if steps.get((actor.pk, topic.pk))
+                ),
+                until=end,
+                record_page=form.cleaned_data["record"],
+            )
+        except PageOutOfRange as error:
+            form.add_error("record", str(error))
+            return render(request, "actors/actor_detail.html", context, status=404)
+        record_query = urlencode({"start": start.isoformat(), "end": end.isoformat()}) + "&"
+        if wants_partial(request):
+            return render(
+                request,
+                "positions/_record.html#entries",
+                {"record": record, "record_query": record_query},
+            )
+        context |= {"timeline": chart, "record": record, "record_query": record_query}
     else:
         # An official's or expert's own positions count for no state; they are
         # shown as statements of their own.
@@ -140,4 +143,17 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
             for position in own
         ]
+    said = Q(said_on__gte=start, said_on__lte=end) | Q(
+        said_on__isnull=True, source__published_on__gte=start, source__published_on__lte=end
+    )
+    quotes = (
+        Quote.objects.filter(said, speaker=actor)
+        .select_related("source")
+        .defer("source__text")
+        .prefetch_related(
+            Prefetch("positions", Position.objects.published().select_related("actor", "topic"))
+        )
+        .order_by("-said_on", "-pk")[:QUOTE_LIMIT]
+    )
+    context |= {"quotes": quotes, "start": start, "end": end, "quote_limit": QUOTE_LIMIT}
     return render(request, "actors/actor_detail.html", context)

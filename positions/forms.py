@@ -159,8 +159,9 @@ def window(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date
 
 
 class WindowForm(PageForm):
-    """``?start=…&end=…&page=…``: the stretch of time a timeline shows (the
-    last two years by default), and which page of its lanes."""
+    """``?start=…&end=…&page=…&record=…``: the stretch of time a timeline
+    shows (the last two years by default), which page of its lanes, and which
+    page of the statements listed under it."""
 
     start = forms.DateField(
         label="From",
@@ -178,6 +179,16 @@ class WindowForm(PageForm):
         widget=DateInput(),
         error_messages={"invalid": "“To” must be a date written YYYY-MM-DD."},
     )
+
+    record = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        error_messages={"invalid": "“record” must be a whole number, 1 or more."},
+    )
+
+    def clean_record(self) -> int:
+        return self.cleaned_data["record"] or 1
 
     def clean(self):
         cleaned = super().clean()

@@ -31,6 +31,9 @@ from .rule import (
 from .shown import SHOWN_COLUMNS, shown_joins
 
 MATRIX_PAGE_ROWS = 25
+# A timeline's lane draws every statement of its window (dozens a year for a
+# talkative state): fewer lanes to a page than the matrix has rows.
+TIMELINE_PAGE_LANES = 10
 
 
 @dataclass

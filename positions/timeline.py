@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.template import engines
 
+from config.paging import slice_of
 from sources.text import quoted
 
 from .dating import short_date, stance_date
@@ -250,13 +251,42 @@ def _month_ticks(start: dt.date, end: dt.date, x_of) -> list[Tick]:
     return ticks
 
 
-RECORD_LIMIT = 100  # dated entries listed under a timeline; its markers link to the rest
+# Dated entries listed under a timeline, a page at a time (the page shows the
+# newest; older ones load on demand); its markers link to the rest's cells.
+RECORD_LIMIT = 20
 
 
-def lanes_and_record(rows, *, until: dt.date):
-    """Timeline lanes and the newest ``RECORD_LIMIT`` dated entries below it,
-    their statements with their evidence (two queries). ``rows`` is ``(key,
-    label, subject, url, entries)`` per lane, from ``window_histories``."""
+@dataclass(frozen=True)
+class Record:
+    """One page of the dated entries listed under a timeline, newest first:
+    ``(entry, label, subject, [(statement, anchor), ...])`` each, their
+    statements with their evidence."""
+
+    entries: list
+    page: int
+    total: int  # dated entries in the window, on every page
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * RECORD_LIMIT + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.entries) - 1
+
+    @property
+    def has_older(self) -> bool:
+        return self.page * RECORD_LIMIT < self.total
+
+
+def lanes_and_record(
+    rows, *, until: dt.date, record_page: int = 1
+) -> tuple[Timeline | None, Record]:
+    """Timeline lanes and page ``record_page`` of the dated entries below it
+    (``RECORD_LIMIT`` to a page, newest first), their statements with their
+    evidence (two queries). ``rows`` is ``(key, label, subject, url,
+    entries)`` per lane, from ``window_histories``. Raises PageOutOfRange
+    past the record's last page."""
     lanes, record = [], []
     for key, label, subject, url, entries in rows:
         lanes.append(Lane(label=label, url=url, entries=entries, key=key))
@@ -266,7 +296,9 @@ def lanes_and_record(rows, *, until: dt.date):
             if entry.made
         )
     record.sort(key=lambda item: (item[0].on, item[1]), reverse=True)
-    shown = record[:RECORD_LIMIT]
+    shown = slice_of(
+        record, page=record_page, per_page=RECORD_LIMIT, what="list of statements", noun="dates"
+    )
     listed = {anchor for *_, made in shown for _, anchor in made}
     # The lanes draw plain values; the listed statements are shown whole.
     whole = with_evidence(s for *_, made in shown for s, _ in made)
@@ -274,4 +306,5 @@ def lanes_and_record(rows, *, until: dt.date):
         (entry, label, subject, [(whole[s.row_id], anchor) for s, anchor in made])
         for entry, label, subject, made in shown
     ]
-    return build(lanes, until=until, listed=listed), shown, len(record)
+    chart = build(lanes, until=until, listed=listed)
+    return chart, Record(entries=shown, page=record_page, total=len(record))

@@ -31,7 +31,7 @@ from .forms import (
     WindowForm,
 )
 from .history import history_of
-from .matrix import MATRIX_PAGE_ROWS, timeline_lanes
+from .matrix import TIMELINE_PAGE_LANES, timeline_lanes
 from .matrix_page import HtmxHttpRequest, wants_partial
 from .models import Condition, Position, Stance, Status, Topic
 from .rule import (
@@ -122,21 +122,22 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+@vary_on_headers("HX-Request")
+def topic_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The question, its wordings, who stands where now, and a timeline of
     how that came about: a window of time (two years by default), a page of
-    countries at a time."""
+    countries at a time, and the statements under it a page of dates at a
+    time (htmx asks for the older ones alone)."""
     topic = get_object_or_404(Topic.objects.prefetch_related("wordings"), slug=slug)
     today = timezone.localdate()
     form = WindowForm(request.GET)
     context = {"topic": topic, "today": today, "form": form, "stances": Stance.choices}
     if not form.is_valid():
         return render(request, "positions/topic_detail.html", context, status=400)
-    start, end, page = (form.cleaned_data[name] for name in ("start", "end", "page"))
-
-    stood = totals.standing(topic_id=topic.pk, on=today)
-    standing = [(value, label, stood[value]) for value, label in Stance.choices]
-    per_page = MATRIX_PAGE_ROWS
+    start, end, page, record_page = (
+        form.cleaned_data[name] for name in ("start", "end", "page", "record")
+    )
+    per_page = TIMELINE_PAGE_LANES
     try:
         rows, row_count, steps = timeline_lanes(
             topic=topic, start=start, end=end, page=page, per_page=per_page
@@ -144,20 +145,32 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except PageOutOfRange as error:
         form.add_error("page", str(error))
         return render(request, "positions/topic_detail.html", context, status=404)
-    chart, record, recorded = timeline.lanes_and_record(
-        (
+    try:
+        chart, record = timeline.lanes_and_record(
             (
-                actor.slug,
-                actor.name,
-                actor,
-                reverse("positions:cell", args=[actor.slug, topic.slug]),
-                steps.get((actor.pk, topic.pk), []),
-            )
-            for actor in rows
-        ),
-        until=end,
-    )
+                (
+                    actor.slug,
+                    actor.name,
+                    actor,
+                    reverse("positions:cell", args=[actor.slug, topic.slug]),
+                    steps.get((actor.pk, topic.pk), []),
+                )
+                for actor in rows
+            ),
+            until=end,
+            record_page=record_page,
+        )
+    except PageOutOfRange as error:
+        form.add_error("record", str(error))
+        return render(request, "positions/topic_detail.html", context, status=404)
     query = {"start": start.isoformat(), "end": end.isoformat()}
+    record_query = urlencode(query | {"page": page}) + "&"
+    if wants_partial(request):
+        return render(
+            request,
+            "positions/_record.html#entries",
+            {"record": record, "record_query": record_query},
+        )
     if request.GET.get("format") == "svg":
         title = f"Stances on {topic.short_name}"
         body = render_to_string(
@@ -166,6 +179,8 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="timeline-{topic.slug}.svg"'
         return response
+    stood = totals.standing(topic_id=topic.pk, on=today)
+    standing = [(value, label, stood[value]) for value, label in Stance.choices]
     here = reverse("positions:topic_detail", args=[topic.slug])
     context |= {
         "trend_url": reverse("positions:topic_trend", args=[topic.slug]) + f"?{urlencode(query)}",
@@ -180,7 +195,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "standing": standing,
         "timeline": chart,
         "record": record,
-        "recorded": recorded,
+        "record_query": record_query,
         "start": start,
         "end": end,
         "page": page,

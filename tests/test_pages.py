@@ -157,7 +157,7 @@ class TestTopicPage:
         assert "Jan 2026" in [tick.label for tick in timeline.ticks]
         # The lanes draw plain values; the statements listed below are shown
         # whole, with their source and conditions.
-        listed = [s for *_, made in response.context["record"] for s, _ in made]
+        listed = [s for *_, made in response.context["record"].entries for s, _ in made]
         assert len(listed) == 9
         text = html.unescape(page)
         for statement in listed:
@@ -180,7 +180,7 @@ class TestTopicPage:
         assert {m.statement.position.as_of for m in lanes["russia"].markers} == {
             dt.date(2026, 3, 2)
         }
-        assert {entry.on for entry, *_ in response.context["record"]} <= {dt.date(2026, 3, 2)}
+        assert {entry.on for entry, *_ in response.context["record"].entries} <= {dt.date(2026, 3, 2)}
         assert "Statements from 1 December 2025 to 1 June 2026" in response.content.decode()
 
     @pytest.mark.parametrize("view", ["positions:topic_detail", "positions:topic_trend"])
@@ -223,7 +223,7 @@ class TestActorPage:
         assert "Who speaks for Russia" in page
         assert "Dmitry Peskov" in page and "Kremlin spokesman" in page
         assert [lane.key for lane in response.context["timeline"].lanes] == ["reassurance-force"]
-        assert [entry.on for entry, *_ in response.context["record"]] == [
+        assert [entry.on for entry, *_ in response.context["record"].entries] == [
             dt.date(2026, 3, 2),
             dt.date(2025, 2, 25),
             dt.date(2025, 2, 24),
@@ -532,20 +532,71 @@ def test_a_quote_that_cannot_be_checked_is_marked_unverified(make, client):
 
 
 def test_the_topic_timeline_shows_a_page_of_lanes(make, client):
-    from positions.matrix import MATRIX_PAGE_ROWS
+    from positions.matrix import TIMELINE_PAGE_LANES
 
     topic = make.topic()
-    make.countries(topic, MATRIX_PAGE_ROWS + 2)
+    make.countries(topic, TIMELINE_PAGE_LANES + 2)
     url = reverse("positions:topic_detail", args=[topic.slug])
     first = client.get(url, {"end": "2025-06-01"})
-    assert len(first.context["timeline"].lanes) == MATRIX_PAGE_ROWS
+    assert len(first.context["timeline"].lanes) == TIMELINE_PAGE_LANES
     page = first.content.decode()
-    assert f"Countries and organisations 1–{MATRIX_PAGE_ROWS} of {MATRIX_PAGE_ROWS + 2}" in page
+    assert f"Countries and organisations 1–{TIMELINE_PAGE_LANES} of {TIMELINE_PAGE_LANES + 2}" in page
     second = client.get(url, {"end": "2025-06-01", "page": 2})
     assert len(second.context["timeline"].lanes) == 2
     # Today's standing still names every country.
     standing = {value: actors for value, _, actors in first.context["standing"]}
-    assert len(standing["opposes"]) == MATRIX_PAGE_ROWS + 2
+    assert len(standing["opposes"]) == TIMELINE_PAGE_LANES + 2
+
+
+@pytest.mark.parametrize("view", ["positions:topic_detail", "actors:detail"])
+def test_older_statements_under_a_timeline_load_a_page_at_a_time(make, client, view):
+    """The newest dates are listed under the timeline; htmx asks for the next
+    page of dates alone (the link it swaps carries on from there), and
+    without JavaScript the link opens that page whole."""
+    from positions.timeline import RECORD_LIMIT
+
+    topic, state = make.topic(), make.state("Testland", "TL")
+    first = dt.date(2025, 1, 1)
+    days = [first + dt.timedelta(days=7 * n) for n in range(RECORD_LIMIT + 5)]
+    for n, day in enumerate(days):
+        make.position(
+            actor=state, topic=topic, as_of=day, stance=[Stance.SUPPORTS, Stance.OPPOSES][n % 2]
+        )
+    url = reverse(view, args=[topic.slug] if view == "positions:topic_detail" else [state.slug])
+    window = {"start": "2024-12-01", "end": "2025-12-31"}
+
+    def dates(response):
+        return [entry.on for entry, *_ in response.context["record"].entries]
+
+    page = client.get(url, window)
+    assert dates(page) == days[::-1][:RECORD_LIMIT]
+    body = page.content.decode()
+    assert f"The newest {RECORD_LIMIT} dates of {RECORD_LIMIT + 5}" in body
+    assert "record=2" in body and 'hx-get="?' in body
+    # Markers of the dates listed link to them; the others open their cell.
+    listed = re.findall(r'<a class="marker[^"]*" href="#([^"]+)"', body)
+    assert len(listed) == RECORD_LIMIT and all(f'id="{a}"' in body for a in listed)
+
+    older = client.get(url, window | {"record": 2}, headers={"HX-Request": "true"})
+    assert older.status_code == 200
+    fragment = older.content.decode()
+    assert "<html" not in fragment and "<svg" not in fragment
+    assert fragment.count('<article class="statement') == 5
+    for day in days[:5]:
+        assert f'<time datetime="{day:%Y-%m-%d}">' in fragment
+    assert "record=3" not in fragment  # the oldest date is on it
+    assert "Accept" in older["Vary"] and "HX-Request" in older["Vary"]
+
+    whole = client.get(url, window | {"record": 2})
+    assert dates(whole) == days[::-1][RECORD_LIMIT:]
+    assert "<svg" in whole.content.decode() and "← Newer statements" in whole.content.decode()
+
+    beyond = client.get(url, window | {"record": 3})
+    assert beyond.status_code == 404
+    assert "There is no page 3: the list of statements has 25 dates." in html.unescape(
+        beyond.content.decode()
+    )
+    assert client.get(url, window | {"record": "x"}).status_code == 400
 
 
 @pytest.mark.parametrize(

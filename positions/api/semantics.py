@@ -26,7 +26,7 @@ from config.serializers import (
 from .. import cache
 from ..forms import window
 from ..history import HistoryEntry, history_of
-from ..matrix import MATRIX_PAGE_ROWS, Matrix, stance_matrix, timeline_lanes
+from ..matrix import MATRIX_PAGE_ROWS, TIMELINE_PAGE_LANES, Matrix, stance_matrix, timeline_lanes
 from ..models import (
     Stance,
     Topic,
@@ -284,6 +284,12 @@ class TopicQuerySerializer(serializers.Serializer):
 
 
 class TimelineQuerySerializer(TopicQuerySerializer, PagedQuerySerializer):
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_MATRIX_ROWS,
+        help_text=f"Lanes per page (default {TIMELINE_PAGE_LANES}, at most {MAX_MATRIX_ROWS}).",
+    )
     start = DateField(
         required=False,
         help_text="First day of the window, before `end` (400 otherwise); two years before "
@@ -328,7 +334,7 @@ def timeline(request):
     which statements were made, with the stance after it."""
     params = query_params(TimelineQuerySerializer, request)
     topic, start, end = params["topic"], params["start"], params["end"]
-    page, per_page = params.get("page", 1), params.get("page_size", MATRIX_PAGE_ROWS)
+    page, per_page = params.get("page", 1), params.get("page_size", TIMELINE_PAGE_LANES)
     try:
         rows, count, steps = timeline_lanes(
             topic=topic, start=start, end=end, page=page, per_page=per_page
