@@ -20,11 +20,13 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from actors.models import Actor, Role
 from config.routers import reading
 
+from .evidence import evidenced_rows
 from .models import Attribution, CellStatement, Position, Topic
 from .shown import CellPosition, Named, ShownQuote, shown_sql, to_date
 
@@ -195,11 +197,11 @@ def answered_claims(found: list[Statement], *, on: dt.date, evidence: bool) -> l
     if not wanted:
         return []
     cells = {(s.subject_id, s.position.topic_id) for s in answering}
-    rows = CellStatement.objects.filter(position_id__any_of=wanted, is_claim=True, as_of__lte=on)
+    which = Q(position_id__any_of=wanted, is_claim=True, as_of__lte=on)
     if evidence:
-        extra = _evidenced(rows)
+        extra = _evidenced(which)
     else:
-        sql, params = rows.values(*CHOSEN).query.sql_with_params()
+        sql, params = CellStatement.objects.filter(which).values(*CHOSEN).query.sql_with_params()
         extra = shown_statements(sql, params)
     return [s for s in extra if (s.subject_id, s.position.topic_id) in cells]
 
@@ -280,36 +282,27 @@ def statements(
         # cannot see how few they are and joins by scanning (1 to 4 s at 1M).
         with reading().cursor() as cursor:
             cursor.execute(candidates.sql, candidates.params)
-            rows = CellStatement.objects.filter(pk__any_of=[row[0] for row in cursor.fetchall()])
-        found = _evidenced(rows)
+            ids = [row[0] for row in cursor.fetchall()]
+        found = _evidenced(Q(pk__any_of=ids))
         return found + answered_claims(found, on=on, evidence=True)
-    else:
-        rows = CellStatement.objects.filter(as_of__lte=on)
-        if after is not None:
-            rows = rows.filter(as_of__gt=after)
-        if subject_ids is not None:
-            rows = rows.filter(subject_id__any_of=subject_ids)
-        if topic_ids is not None:
-            rows = rows.filter(topic_id__in=topic_ids)
-        if not evidence:
-            sql, params = rows.values(*CHOSEN).query.sql_with_params()
-            return shown_statements(sql, params)
-    return _evidenced(rows)
+    which = Q(as_of__lte=on)
+    if after is not None:
+        which &= Q(as_of__gt=after)
+    if subject_ids is not None:
+        which &= Q(subject_id__any_of=subject_ids)
+    if topic_ids is not None:
+        which &= Q(topic_id__in=topic_ids)
+    if not evidence:
+        sql, params = CellStatement.objects.filter(which).values(*CHOSEN).query.sql_with_params()
+        return shown_statements(sql, params)
+    return _evidenced(which)
 
 
-def _evidenced(rows) -> list[Statement]:
-    rows = rows.select_related(
-        "role",
-        "position__actor",
-        "position__topic",
-        "position__claimant",
-        "position__quote__source",
-        "position__quote__speaker",
-        "position__responds_to__quote__speaker",
-    ).prefetch_related("position__conditions")
+def _evidenced(which: Q) -> list[Statement]:
+    """The CellStatements ``which`` selects, their positions loaded whole."""
     return [
-        Statement(row.subject_id, row.position, row.rank, row.role, row.role_id, row.pk)
-        for row in rows
+        Statement(subject_id, position, rank, role, role and role.pk, row_id)
+        for row_id, subject_id, rank, role, position in evidenced_rows(which)
     ]
 
 
@@ -321,7 +314,7 @@ def with_evidence(found: Iterable[Statement]) -> dict[int, Statement]:
     ids = {s.row_id for s in found}
     if not ids:
         return {}
-    return {s.row_id: s for s in _evidenced(CellStatement.objects.filter(pk__any_of=ids))}
+    return {s.row_id: s for s in _evidenced(Q(pk__any_of=ids))}
 
 
 def evidenced(cell: CellStance, whole: dict[int, Statement]) -> CellStance:
