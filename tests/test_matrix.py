@@ -19,8 +19,8 @@ HTMX = {"HX-Request": "true"}
 # cells, with what the cells show). The totals load on their own (/totals/).
 MATRIX_QUERIES = 4
 # With `since`, the stances then, and the statements listed under changes
-# with their evidence (rows, conditions).
-COMPARE_QUERIES = MATRIX_QUERIES + 3
+# with their evidence (rows, the actors they name, conditions).
+COMPARE_QUERIES = MATRIX_QUERIES + 4
 
 
 def grid(response) -> dict[tuple[str, str], object]:

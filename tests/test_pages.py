@@ -110,10 +110,10 @@ class TestCellDrillDown:
 
     def test_query_budget(self, client, django_assert_num_queries):
         # Actor, topic, the cell's statements as plain values, those shown
-        # with their sources and conditions (two), retracted positions (and
-        # their conditions, when there are any).
+        # with their sources, actors and conditions (three), retracted
+        # positions (and their conditions, when there are any).
         # (+1, the record's version for the ETag: positions/http.py)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             client.get(cell_url("russia", "reassurance-force"))
 
 
@@ -207,10 +207,11 @@ class TestTopicPage:
     def test_query_budget(self, client, django_assert_num_queries):
         # Topic, wordings; today's stances with their actors (one query); a page of lanes
         # with their count; the window's statements as of its start and
-        # within it; the listed ones with their evidence (rows, conditions);
-        # (+1, the record's version for the ETag: positions/http.py). The
-        # trend is loaded beside the page (positions:topic_trend).
-        with django_assert_num_queries(9):
+        # within it; the listed ones with their evidence (rows, actors,
+        # conditions); (+1, the record's version for the ETag:
+        # positions/http.py). The trend is loaded beside the page
+        # (positions:topic_trend).
+        with django_assert_num_queries(10):
             client.get(reverse("positions:topic_detail", args=["own-troops"]))
 
 
@@ -294,10 +295,10 @@ class TestActorPage:
     def test_query_budget(self, client, django_assert_num_queries):
         # Actor, aliases, roles held, roles in it, topics; the window's
         # statements as of its start and within it; the listed ones with their
-        # evidence (rows, conditions); quotes (their positions only when there
-        # are any).
+        # evidence (rows, actors, conditions); quotes (their positions only
+        # when there are any).
         # (+1, the record's version for the ETag: positions/http.py)
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             client.get(reverse("actors:detail", args=["united-kingdom"]))
 
 
