@@ -8,8 +8,9 @@ class PositionsConfig(AppConfig):
     def ready(self):
         from config import lookups
 
-        from . import cache, cells
+        from . import cache, cells, visibility
 
         lookups.register()
         cells.connect()
         cache.connect()
+        visibility.connect()

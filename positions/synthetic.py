@@ -22,7 +22,7 @@ from actors.models import Actor, Role
 from sources.models import Quote, Source
 from sources.text import sha256_hex
 
-from . import cache, cells
+from . import cache, cells, visibility
 from .models import (
     Attribution,
     CellStatement,
@@ -217,8 +217,10 @@ def generate(*, positions: int, seed: int = 1, countries: int | None = None) -> 
     report.add("sources", sources_made)
     report.add("quotes", quotes_made)
     report.add("positions", made)
-    # Bulk inserts send no signals: the matrix's index is written in one go.
+    # Bulk inserts send no signals: the matrix's index, and which sources a
+    # reader may see, are written in one go.
     report.add("cell statements", cells.rebuild())
+    visibility.refresh_all()
     # After a bulk load the planner's statistics are stale until autovacuum
     # comes by; measured then, PostgreSQL chose nested loops over 100k rows.
     with connection.cursor() as cursor:

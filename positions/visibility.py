@@ -3,11 +3,21 @@ is the editors' work in progress, and so are the quote and the source it
 rests on: a quote that only drafts rest on stays private (its words, its
 source's stored text) until a position on it is published. A quote with no
 position at all, and a retracted position's quote, are part of the public
-record."""
+record.
 
-from django.db.models import Exists, OuterRef, QuerySet
+A source's visibility is stored (``Source.is_public``) and kept here on
+every write that can change it: it turns on every quote's positions, and
+the source list counts the visible ones. As with ``cells``, the receivers
+below are the one place that listens (admin, API, desk, history revert);
+the tests compare the flags after edits through each path with the
+definition, and bulk loads call :func:`refresh_all`.
+"""
 
-from sources.models import Quote
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from sources.models import Quote, Source
 
 from .models import Position, Status
 
@@ -21,6 +31,80 @@ def public_quotes(quotes: QuerySet) -> QuerySet:
     return quotes.filter(~Exists(resting) | Exists(resting.exclude(status=Status.DRAFT)))
 
 
-def public_sources(sources: QuerySet) -> QuerySet:
+def visible() -> Q:
+    """The definition: a source without quotes, or with a public quote."""
     quotes = Quote.objects.filter(source=OuterRef("pk"))
-    return sources.filter(~Exists(quotes) | Exists(public_quotes(quotes)))
+    return ~Exists(quotes) | Exists(public_quotes(quotes))
+
+
+def public_sources(sources: QuerySet) -> QuerySet:
+    return sources.filter(is_public=True)
+
+
+def refresh(source_ids: Iterable[int | None]) -> None:
+    """Store the visibility of these sources as the definition gives it."""
+    ids = set(source_ids) - {None}
+    if ids:
+        _store(Source.objects.filter(pk__in=ids))
+
+
+def refresh_all() -> None:
+    """Every source's, after a bulk load."""
+    _store(Source.objects.all())
+
+
+def _store(sources: QuerySet) -> None:
+    # Only the flags that change are written: rewriting every row of a
+    # large table leaves as many dead rows behind.
+    sources.filter(is_public=True).exclude(visible()).update(is_public=False)
+    sources.filter(visible(), is_public=False).update(is_public=True)
+
+
+# The receivers. ``raw`` saves come from loaddata (import_data refreshes
+# every source afterwards).
+
+
+def _source_of(quote_id: int | None) -> int | None:
+    if quote_id is None:
+        return None
+    return Quote.objects.filter(pk=quote_id).values_list("source_id", flat=True).first()
+
+
+def _remember_position(sender, instance, raw=False, **kwargs):
+    if not raw and instance.pk is not None:
+        before = Position.objects.filter(pk=instance.pk).values_list("quote_id", flat=True)
+        instance._visibility_quote = before.first()
+
+
+def _position_written(sender, instance, raw=False, **kwargs):
+    if not raw:
+        before = getattr(instance, "_visibility_quote", None)
+        refresh({_source_of(instance.quote_id), _source_of(before)})
+
+
+def _remember_quote(sender, instance, raw=False, **kwargs):
+    if not raw and instance.pk is not None:
+        before = Quote.objects.filter(pk=instance.pk).values_list("source_id", flat=True)
+        instance._visibility_source = before.first()
+
+
+def _quote_written(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh({instance.source_id, getattr(instance, "_visibility_source", None)})
+
+
+def _source_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh({instance.pk})
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    pre_save.connect(_remember_position, sender=Position, dispatch_uid="visibility-position-pre")
+    post_save.connect(_position_written, sender=Position, dispatch_uid="visibility-position")
+    post_delete.connect(_position_written, sender=Position, dispatch_uid="visibility-position-del")
+    pre_save.connect(_remember_quote, sender=Quote, dispatch_uid="visibility-quote-pre")
+    post_save.connect(_quote_written, sender=Quote, dispatch_uid="visibility-quote")
+    post_delete.connect(_quote_written, sender=Quote, dispatch_uid="visibility-quote-delete")
+    post_save.connect(_source_saved, sender=Source, dispatch_uid="visibility-source")

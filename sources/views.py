@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from config.paging import PageOutOfRange, count_per_row, ids_of_page, pager
-from positions import cache
 from positions.forms import PageForm
 from positions.models import Position, Status
 from positions.visibility import public_quotes, public_sources
@@ -28,12 +27,9 @@ def source_list(request: HttpRequest) -> HttpResponse:
     ordered = public_sources(Source.objects.defer("text")).order_by(
         F("published_on").desc(nulls_last=True), "title", "pk"
     )
-    # Which sources a reader may see turns on every source's quotes and their
-    # positions (0.5 s at 1M positions): counted once per change of the record.
-    total = cache.cached("public-sources", (), ordered.count)
     try:
         ids, total = ids_of_page(
-            ordered, page=page, per_page=SOURCES_PER_PAGE, what="list", noun="sources", total=total
+            ordered, page=page, per_page=SOURCES_PER_PAGE, what="list", noun="sources"
         )
     except PageOutOfRange as error:
         form.add_error("page", str(error))

@@ -193,7 +193,9 @@ class TestDraftsStayPrivate:
 
     def test_shown_to_editors_and_once_published(self, editor_api, client, draft_only):
         assert editor_api.get(f"/api/v1/quotes/{draft_only.pk}/").status_code == 200
-        draft_only.positions.update(status="published")
+        position = draft_only.positions.get()
+        position.status = "published"
+        position.save()
         assert APIClient().get(f"/api/v1/quotes/{draft_only.pk}/").status_code == 200
         assert client.get(f"/sources/{draft_only.source_id}/").status_code == 200
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actors.models import Actor
-from positions import cells
+from positions import cells, visibility
 from positions.models import Condition, Position, Topic
 from sources.models import Quote, Source
 
@@ -27,5 +27,7 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             call_command("loaddata", path, stdout=self.stdout)
-            # loaddata's raw saves leave the matrix's index to be written here.
+            # loaddata's raw saves leave the matrix's index, and which sources
+            # a reader may see, to be written here.
             cells.rebuild()
+            visibility.refresh_all()

@@ -1,0 +1,125 @@
+"""Which sources a reader may see is stored (Source.is_public) and kept by
+positions.visibility: after every kind of write it must equal what the
+definition gives, and the pages and the API follow it."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from positions import visibility
+from positions.models import Position, Status
+from sources.models import Source
+
+
+def flags() -> dict[int, bool]:
+    return dict(Source.objects.values_list("pk", "is_public"))
+
+
+def defined() -> dict[int, bool]:
+    public = set(Source.objects.filter(visibility.visible()).values_list("pk", flat=True))
+    return {pk: pk in public for pk in Source.objects.values_list("pk", flat=True)}
+
+
+@pytest.fixture
+def world(db, make):
+    return {"state": make.state("Testland", "TL"), "topic": make.topic()}
+
+
+def draft_on(make, world, quote, **kwargs):
+    return make.position(
+        actor=world["state"],
+        topic=world["topic"],
+        as_of=dt.date(2025, 3, 1),
+        quote=quote,
+        status=Status.DRAFT,
+        **kwargs,
+    )
+
+
+def test_the_flags_follow_every_write(make, world, client):
+    scoop = make.source(title="Unpublished scoop")
+    assert flags() == defined() == {scoop.pk: True}  # no quotes yet
+    words = make.quote(source=scoop)
+    assert flags()[scoop.pk] is True  # a quote no position rests on is public
+    draft = draft_on(make, world, words)
+    assert flags() == defined() and flags()[scoop.pk] is False
+    assert "Unpublished scoop" not in client.get(reverse("sources:list")).content.decode()
+
+    # Another quote, with no position, opens the source; taking it away closes it.
+    other = make.quote(source=scoop)
+    assert flags()[scoop.pk] is True
+    other.delete()
+    assert flags() == defined() and flags()[scoop.pk] is False
+
+    # Words moved to another source: the first has none private left.
+    elsewhere = make.source(title="Another outlet")
+    words.source = elsewhere
+    words.save()
+    assert flags() == defined()
+    assert (flags()[scoop.pk], flags()[elsewhere.pk]) == (True, False)
+
+    # The draft moved to a quote of its own: the other source opens.
+    kept = make.quote(source=scoop)
+    draft.quote = kept
+    draft.save()
+    assert flags() == defined()
+    assert (flags()[scoop.pk], flags()[elsewhere.pk]) == (False, True)
+
+    # Published, it opens its source; a deleted draft leaves nothing private.
+    draft.status = Status.PUBLISHED
+    draft.save()
+    assert flags() == defined() and flags()[scoop.pk] is True
+    second = draft_on(make, world, make.quote(source=make.source(title="Third")))
+    assert flags() == defined()
+    second.delete()
+    assert flags() == defined() and all(flags().values())
+
+
+def test_a_new_draft_through_the_api_closes_its_source(make, world, editor):
+    editor_api = APIClient()
+    editor_api.force_authenticate(editor)
+    source = make.source(title="Wire copy")
+    quote = make.quote(source=source)
+    response = editor_api.post(
+        "/api/v1/positions/",
+        {
+            "actor": world["state"].slug,
+            "topic": world["topic"].slug,
+            "quote": quote.pk,
+            "stance": "supports",
+            "as_of": "2025-03-01",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert Position.objects.get().status == Status.DRAFT
+    assert flags() == defined() and flags()[source.pk] is False
+    anonymous = APIClient()
+    assert anonymous.get(f"/api/v1/sources/{source.pk}/").status_code == 404
+    assert anonymous.get("/api/v1/sources/").json()["count"] == 0
+
+
+def test_a_reverted_source_keeps_its_flag(make, world):
+    """The flag is not part of a source's history: reverting an edit to the
+    source does not bring back the flag it had then."""
+    source = make.source(title="First title")
+    draft = draft_on(make, world, make.quote(source=source))
+    source.title = "Second title"
+    source.save()
+    draft.status = Status.PUBLISHED
+    draft.save()
+    source.history.earliest().instance.save()
+    source.refresh_from_db()
+    assert (source.title, source.is_public) == ("First title", True)
+    assert flags() == defined()
+
+
+def test_a_bulk_load_is_worked_out_whole(make, world):
+    draft_on(make, world, make.quote(source=make.source()))
+    make.quote(source=make.source())
+    Source.objects.update(is_public=True)  # as a bulk insert would leave them
+    assert flags() != defined()
+    visibility.refresh_all()
+    assert flags() == defined() and sorted(flags().values()) == [False, True]
