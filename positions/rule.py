@@ -137,6 +137,7 @@ def latest_candidates(
     topic_ids: list[int] | None,
     *,
     rows_from: str | None = None,
+    cells: Iterable[tuple[int, int]] | None = None,
 ) -> RawSQL:
     """The only rows that can decide a cell as of ``on`` (their id,
     position_id, subject_id, rank and role_id): per (state or organisation,
@@ -147,7 +148,8 @@ def latest_candidates(
     that is an index probe and two short range scans, whatever the size of
     the record; only a cell with no words of its own reads all its claims.
     With ``rows_from``, the rows are the ids of that table (a CTE of the
-    enclosing query) instead."""
+    enclosing query) instead; with ``cells``, just those (subject, topic)
+    cells, not every pairing of their subjects and topics."""
     table = CellStatement._meta.db_table
     cell_params: list = []
     if rows_from is None:
@@ -155,12 +157,22 @@ def latest_candidates(
         kinds = f"r.kind IN ('{Actor.Kind.STATE}', '{Actor.Kind.ORGANISATION}')"
     else:
         kinds = "1 = 1"
-    cells = (
-        f"SELECT r.id AS subject_id, t.id AS topic_id "
-        f"FROM {rows_from} r CROSS JOIN {Topic._meta.db_table} t WHERE {kinds}"
-        + among("r.id", subject_ids, cell_params)
-        + among("t.id", topic_ids, cell_params)
-    )
+    if cells is not None:
+        pairs = list(cells) or [(0, 0)]
+        cell_params = [value for pair in pairs for value in pair]
+        # VALUES names its columns column1, column2 in PostgreSQL and SQLite alike.
+        cells = (
+            "SELECT column1 AS subject_id, column2 AS topic_id FROM (VALUES "
+            + ", ".join(["(%s, %s)"] * len(pairs))
+            + ") AS v"
+        )
+    else:
+        cells = (
+            f"SELECT r.id AS subject_id, t.id AS topic_id "
+            f"FROM {rows_from} r CROSS JOIN {Topic._meta.db_table} t WHERE {kinds}"
+            + among("r.id", subject_ids, cell_params)
+            + among("t.id", topic_ids, cell_params)
+        )
     columns = "s.id, s.position_id, s.subject_id, s.rank, s.role_id"
     # Own words of the latest date and claims made since: per cell one index
     # range of each kind, in one arm. (Two arms of a UNION read the CTE
@@ -274,17 +286,7 @@ def statements(
     if subject_ids == set() or topic_ids == []:
         return []
     if latest_only:
-        candidates = latest_candidates(on, subject_ids, topic_ids)
-        if not evidence:
-            found = shown_statements(candidates.sql, candidates.params)
-            return found + answered_claims(found, on=on, evidence=False)
-        # The ids first, in a query of their own: as a subquery the planner
-        # cannot see how few they are and joins by scanning (1 to 4 s at 1M).
-        with reading().cursor() as cursor:
-            cursor.execute(candidates.sql, candidates.params)
-            ids = [row[0] for row in cursor.fetchall()]
-        found = _evidenced(Q(pk__any_of=ids))
-        return found + answered_claims(found, on=on, evidence=True)
+        return _deciding(latest_candidates(on, subject_ids, topic_ids), on=on, evidence=evidence)
     which = Q(as_of__lte=on)
     if after is not None:
         which &= Q(as_of__gt=after)
@@ -296,6 +298,20 @@ def statements(
         sql, params = CellStatement.objects.filter(which).values(*CHOSEN).query.sql_with_params()
         return shown_statements(sql, params)
     return _evidenced(which)
+
+
+def _deciding(candidates: RawSQL, *, on: dt.date, evidence: bool) -> list[Statement]:
+    """The statements :func:`latest_candidates` chose, and the claims they answer."""
+    if not evidence:
+        found = shown_statements(candidates.sql, candidates.params)
+        return found + answered_claims(found, on=on, evidence=False)
+    # The ids first, in a query of their own: as a subquery the planner
+    # cannot see how few they are and joins by scanning (1 to 4 s at 1M).
+    with reading().cursor() as cursor:
+        cursor.execute(candidates.sql, candidates.params)
+        ids = [row[0] for row in cursor.fetchall()]
+    found = _evidenced(Q(pk__any_of=ids))
+    return found + answered_claims(found, on=on, evidence=True)
 
 
 def _evidenced(which: Q) -> list[Statement]:
@@ -401,10 +417,16 @@ def stances_as_of(
     on: dt.date,
     subjects: Iterable[Actor | int] | None = None,
     topics: Iterable[object] | None = None,
+    cells: Iterable[tuple[int, int]] | None = None,
     evidence: bool = True,
 ) -> dict[tuple[int, int], CellStance]:
     """The stance of every (state or organisation, topic) cell as of ``on``,
-    keyed by ``(actor_id, topic_id)``; cells with no statement are absent."""
+    keyed by ``(actor_id, topic_id)``; cells with no statement are absent.
+    With ``cells``, of those ``(actor_id, topic_id)`` cells alone (not of
+    every pairing of their actors and topics)."""
+    if cells is not None:
+        chosen = latest_candidates(on, None, None, cells=cells)
+        return resolve_cells(_deciding(chosen, on=on, evidence=evidence))
     return resolve_cells(
         statements(on=on, subjects=subjects, topics=topics, latest_only=True, evidence=evidence)
     )

@@ -285,14 +285,7 @@ def _conditions_page(request: HttpRequest) -> tuple[int, str]:
         return 404, render_to_string(template, {"form": form}, request)
     # Only the page's cells are resolved for display, from plain values.
     resolved = (
-        stances_as_of(
-            on=on,
-            subjects={s for _, (s, _) in shown},
-            topics={t for _, (_, t) in shown},
-            evidence=False,
-        )
-        if shown
-        else {}
+        stances_as_of(on=on, cells={cell for _, cell in shown}, evidence=False) if shown else {}
     )
     sections: list[tuple[Condition, list]] = []
     for condition, (subject_id, topic_id) in shown:

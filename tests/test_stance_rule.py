@@ -410,3 +410,20 @@ class TestPositionValidation:
         with pytest.raises(ValidationError) as raised:
             position.full_clean()
         assert raised.value.message_dict == {"as_of": [message]}
+
+
+def test_the_stances_of_chosen_cells_are_those_of_every_cell(seeded):
+    """Asked for some cells, the rule answers for those alone, as it does
+    when it resolves every cell."""
+    on = dt.date(2026, 3, 2)
+    every = stances_as_of(on=on, evidence=False)
+    chosen = set(list(every)[::3]) | {(0, 0)}  # and a cell that does not exist
+    some = stances_as_of(on=on, cells=chosen, evidence=False)
+    assert len(some) == len(chosen) - 1 > 3
+    assert {key: cell.stance for key, cell in some.items()} == {
+        key: every[key].stance for key in chosen if key in every
+    }
+    assert {key: [s.row_id for s in cell.statements] for key, cell in some.items()} == {
+        key: [s.row_id for s in every[key].statements] for key in some
+    }
+    assert stances_as_of(on=on, cells=[]) == {}
