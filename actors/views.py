@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from config.paging import PageOutOfRange, count_per_row, ids_of_page, pager
 from positions import timeline
 from positions.cells import OWN_RANK, counted_in
-from positions.forms import PageForm, WindowForm
+from positions.forms import ActorWindowForm, PageForm
 from positions.history import window_histories
 from positions.matrix_page import HtmxHttpRequest, wants_partial
 from positions.models import CellStatement, Position, Stance, Status, Topic
@@ -63,7 +63,8 @@ def actor_list(request: HttpRequest) -> HttpResponse:
     return render(request, "actors/actor_list.html", context)
 
 
-QUOTE_LIMIT = 100  # the newest quotes of the window; the API has them all
+QUOTES_PER_PAGE = 25  # the newest first; older ones load on demand
+OWN_LIMIT = 100  # an official's own positions in the window; the API has them all
 
 
 @require_safe
@@ -71,14 +72,15 @@ QUOTE_LIMIT = 100  # the newest quotes of the window; the API has them all
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Who an actor is, their offices and memberships over time, and, over a
     window of time (two years by default), how their stances moved and what
-    they said. htmx asks for the older statements under the timeline alone."""
+    they said. htmx asks for the older statements under the timeline, or the
+    older quotes, alone."""
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
     today = timezone.localdate()
     roles = actor.roles.select_related("organisation").order_by("start_date", "pk")
     held_in = actor.member_roles.select_related("holder").order_by(
         "kind", "speaks_for_rank", "start_date", "holder__name"
     )
-    form = WindowForm(request.GET)
+    form = ActorWindowForm(request.GET)
     context = {
         "actor": actor,
         "today": today,
@@ -91,7 +93,9 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "actors/actor_detail.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    if actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
+    window = urlencode({"start": start.isoformat(), "end": end.isoformat()}) + "&"
+    quotes_wanted = wants_partial(request) and "quotes" in request.GET
+    if actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION) and not quotes_wanted:
         topics = list(Topic.objects.all())
         steps = window_histories(subjects=[actor], topics=topics, start=start, end=end)
         try:
@@ -113,22 +117,21 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         except PageOutOfRange as error:
             form.add_error("record", str(error))
             return render(request, "actors/actor_detail.html", context, status=404)
-        record_query = urlencode({"start": start.isoformat(), "end": end.isoformat()}) + "&"
         if wants_partial(request):
             return render(
                 request,
                 "positions/_record.html#entries",
-                {"record": record, "record_query": record_query},
+                {"record": record, "record_query": window},
             )
-        context |= {"timeline": chart, "record": record, "record_query": record_query}
-    else:
+        context |= {"timeline": chart, "record": record, "record_query": window}
+    elif not quotes_wanted:
         # An official's or expert's own positions count for no state; they are
         # shown as statements of their own.
         own = list(
             Position.objects.published()
             .filter(actor=actor, as_of__gte=start, as_of__lte=end)
             .with_evidence()
-            .order_by("-as_of", "topic__sort_order")[:QUOTE_LIMIT]
+            .order_by("-as_of", "topic__sort_order")[:OWN_LIMIT]
         )
         counted = counted_in(p.pk for p in own)
         names = dict(
@@ -146,14 +149,29 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     said = Q(said_on__gte=start, said_on__lte=end) | Q(
         said_on__isnull=True, source__published_on__gte=start, source__published_on__lte=end
     )
-    quotes = (
+    page = form.cleaned_data["quotes"]
+    first = (page - 1) * QUOTES_PER_PAGE
+    # One more than a page: whether older ones follow, without counting them all.
+    quotes = list(
         Quote.objects.filter(said, speaker=actor)
         .select_related("source")
         .defer("source__text")
         .prefetch_related(
             Prefetch("positions", Position.objects.published().select_related("actor", "topic"))
         )
-        .order_by("-said_on", "-pk")[:QUOTE_LIMIT]
+        .order_by("-said_on", "-pk")[first : first + QUOTES_PER_PAGE + 1]
     )
-    context |= {"quotes": quotes, "start": start, "end": end, "quote_limit": QUOTE_LIMIT}
+    if page > 1 and not quotes:
+        form.add_error("quotes", f"There is no page {page} of quotes in this period.")
+        return render(request, "actors/actor_detail.html", context, status=404)
+    context |= {
+        "quotes": quotes[:QUOTES_PER_PAGE],
+        "quotes_page": page,
+        "older_quotes": len(quotes) > QUOTES_PER_PAGE,
+        "window_query": window,
+        "start": start,
+        "end": end,
+    }
+    if quotes_wanted:
+        return render(request, "actors/actor_detail.html#quotes", context)
     return render(request, "actors/actor_detail.html", context)

@@ -201,6 +201,21 @@ class WindowForm(PageForm):
         return cleaned
 
 
+class ActorWindowForm(WindowForm):
+    """An actor page's window, and ``?quotes=…``: which page of the quotes
+    said in it."""
+
+    quotes = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        error_messages={"invalid": "“quotes” must be a whole number, 1 or more."},
+    )
+
+    def clean_quotes(self) -> int:
+        return self.cleaned_data["quotes"] or 1
+
+
 class ConditionsForm(AsOfPageForm):
     """``?as_of=…&condition=…&page=…``: who depends on which condition (on
     one, when named) as of a date, a page of stances at a time."""

@@ -180,7 +180,9 @@ class TestTopicPage:
         assert {m.statement.position.as_of for m in lanes["russia"].markers} == {
             dt.date(2026, 3, 2)
         }
-        assert {entry.on for entry, *_ in response.context["record"].entries} <= {dt.date(2026, 3, 2)}
+        assert {entry.on for entry, *_ in response.context["record"].entries} <= {
+            dt.date(2026, 3, 2)
+        }
         assert "Statements from 1 December 2025 to 1 June 2026" in response.content.decode()
 
     @pytest.mark.parametrize("view", ["positions:topic_detail", "positions:topic_trend"])
@@ -541,7 +543,9 @@ def test_the_topic_timeline_shows_a_page_of_lanes(make, client):
     first = client.get(url, {"end": "2025-06-01"})
     assert len(first.context["timeline"].lanes) == TIMELINE_PAGE_LANES
     page = first.content.decode()
-    assert f"Countries and organisations 1–{TIMELINE_PAGE_LANES} of {TIMELINE_PAGE_LANES + 2}" in page
+    assert (
+        f"Countries and organisations 1–{TIMELINE_PAGE_LANES} of {TIMELINE_PAGE_LANES + 2}" in page
+    )
     second = client.get(url, {"end": "2025-06-01", "page": 2})
     assert len(second.context["timeline"].lanes) == 2
     # Today's standing still names every country.
@@ -598,6 +602,36 @@ def test_older_statements_under_a_timeline_load_a_page_at_a_time(make, client, v
         beyond.content.decode()
     )
     assert client.get(url, window | {"record": "x"}).status_code == 400
+
+
+def test_an_actors_older_quotes_load_a_page_at_a_time(make, client):
+    from actors.views import QUOTES_PER_PAGE
+
+    state = make.state("Testland", "TL")
+    first = dt.date(2025, 1, 1)
+    days = [first + dt.timedelta(days=3 * n) for n in range(QUOTES_PER_PAGE + 4)]
+    for day in days:
+        make.quote(speaker=state, said_on=day, source=make.source(published_on=day))
+    url = reverse("actors:detail", args=[state.slug])
+    window = {"start": "2024-12-01", "end": "2025-12-31"}
+
+    def said(response):
+        return [quote.said_on for quote in response.context["quotes"]]
+
+    page = client.get(url, window)
+    assert said(page) == days[::-1][:QUOTES_PER_PAGE]
+    assert "quotes=2" in page.content.decode() and "Older quotes" in page.content.decode()
+    older = client.get(url, window | {"quotes": 2}, headers={"HX-Request": "true"})
+    fragment = older.content.decode()
+    assert older.status_code == 200 and "<html" not in fragment
+    assert fragment.count('<figure class="quote"') == 4 and "quotes=3" not in fragment
+    whole = client.get(url, window | {"quotes": 2})
+    assert said(whole) == days[::-1][QUOTES_PER_PAGE:]
+    assert "← Newer quotes" in whole.content.decode()
+    beyond = client.get(url, window | {"quotes": 3})
+    assert beyond.status_code == 404
+    assert "There is no page 3 of quotes in this period." in html.unescape(beyond.content.decode())
+    assert client.get(url, window | {"quotes": "0"}).status_code == 400
 
 
 @pytest.mark.parametrize(
