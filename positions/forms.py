@@ -122,9 +122,21 @@ class MatrixForm(PageForm, RecordViewForm):
         "with “No statement” where it has said nothing on these topics.",
     )
 
+    # Like page, not a control: which page of the changes listed under the
+    # matrix (older pages load on demand).
+    changes = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        error_messages={"invalid": "“changes” must be a whole number, 1 or more."},
+    )
+
     def __init__(self, data=None, *, groups, topics):
         super().__init__(data, groups=groups, topics=topics)
         self.fields["topics"].choices = [(t.slug, t.short_name) for t in self.all_topics]
+
+    def clean_changes(self) -> int:
+        return self.cleaned_data["changes"] or 1
 
     @property
     def selected_topics(self) -> list:

@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from actors.models import Actor
-from config.paging import PageOutOfRange
+from config.paging import PageOutOfRange, slice_of
 
 from . import cache
 from .dating import stale_before, stance_date
@@ -149,6 +149,9 @@ def cell_view(
 def matrix(request: HtmxHttpRequest) -> HttpResponse:
     """Who stands where as of a date; optionally what changed since another."""
     partial = wants_partial(request)
+    # htmx asking for a further page of the changes listed under the matrix.
+    if partial and "changes" in request.GET:
+        partial = "changes"
     svg = request.GET.get("format") == "svg"
     # The whole answer is the same for every reader until the next write (or,
     # for "today", the next day): cached on the query as sent. Only answers
@@ -167,18 +170,29 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
     return HttpResponse(html, status=status)
 
 
-def _matrix_page(request: HtmxHttpRequest, partial: bool, svg: bool = False) -> tuple[int, str]:
+class ChangesOutOfRange(PageOutOfRange):
+    """A page of the changes past the last."""
+
+
+CHANGES_PER_PAGE = 50  # changed cells listed at a time, each with its statements
+
+
+def _matrix_page(
+    request: HtmxHttpRequest, partial: bool | str, svg: bool = False
+) -> tuple[int, str]:
     topics = list(Topic.objects.all())
     groups = list(Actor.objects.groups())
     form = MatrixForm(request.GET, groups=groups, topics=topics)
     status = 200
     if form.is_valid():
         try:
-            grid_html = _matrix_html(request, form, svg=svg)
-            if svg:
+            grid_html = _matrix_html(request, form, svg=svg, only_changes=partial == "changes")
+            if svg or partial == "changes":
                 return 200, grid_html
         except PageOutOfRange as error:
-            form.add_error("page", str(error))
+            form.add_error(
+                "changes" if isinstance(error, ChangesOutOfRange) else "page", str(error)
+            )
             # A page past the end is well-formed but names nothing, as a paginator's 404.
             status = 404
     if not form.is_valid():
@@ -191,7 +205,9 @@ def _matrix_page(request: HtmxHttpRequest, partial: bool, svg: bool = False) -> 
     return status, render_to_string("positions/matrix.html", page, request)
 
 
-def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = False) -> str:
+def _matrix_html(
+    request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = False, only_changes: bool = False
+) -> str:
     grid = stance_matrix(
         on=form.cleaned_data["as_of"],
         since=form.cleaned_data["since"],
@@ -203,15 +219,43 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = Fals
         everyone=form.cleaned_data["everyone"],
     )
     actors = {actor.pk: actor for actor in grid.rows}
-    # The cells show plain values; the statements listed under changes are
-    # shown whole, with their sources and conditions.
-    whole = with_evidence(s for change in grid.changes for s in change.moved_by)
+    # The cells show plain values; the statements listed under changes (a
+    # page of them) are shown whole, with their sources and conditions.
+    changes_page = form.cleaned_data["changes"]
+    try:
+        listed = slice_of(
+            grid.changes,
+            page=changes_page,
+            per_page=CHANGES_PER_PAGE,
+            what="list of changes",
+            noun="changed cells",
+        )
+    except PageOutOfRange as error:
+        raise ChangesOutOfRange(str(error)) from error
+    whole = with_evidence(s for change in listed for s in change.moved_by)
     changes = [
-        replace(change, moved_by=[whole[s.row_id] for s in change.moved_by])
-        for change in grid.changes
+        replace(change, moved_by=[whole[s.row_id] for s in change.moved_by]) for change in listed
     ]
     topics_by_id = {topic.pk: topic for topic in grid.topics}
     changed = [(actors[c.subject_id], topics_by_id[c.topic_id], c) for c in changes]
+    query = _matrix_query(request, form)
+    changes_markup = (
+        engines["jinja2"]
+        .get_template("positions/_changes.html")
+        .render(
+            _changes_context(
+                changed,
+                query | ({"page": grid.page} if grid.page > 1 else {}),
+                page=changes_page,
+                total=len(grid.changes),
+            )
+            | {"fragment": only_changes}
+        )
+        if grid.since and not svg
+        else ""
+    )
+    if only_changes:
+        return changes_markup
 
     # One reverse() for all the cells' links, one for the columns': per cell,
     # it was a tenth of the page's time.
@@ -235,7 +279,6 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = Fals
     previous, following = (
         grid.steps if grid.steps is not None else neighbouring_dates(on=grid.on, topics=grid.topics)
     )
-    query = _matrix_query(request, form)
     page_query = urlencode(query, doseq=True)
     with_date = query | {"as_of": grid.on.isoformat()}
     here = reverse("positions:matrix")
@@ -256,11 +299,7 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = Fals
         "pages": grid.pages,
         "page_query": page_query + "&" if page_query else "",
         "changes": changed,
-        "changes_markup": engines["jinja2"]
-        .get_template("positions/_changes.html")
-        .render({"changes": changed})
-        if grid.since
-        else "",
+        "changes_markup": changes_markup,
         "previous": previous,
         "following": following,
         "step_query": urlencode({k: v for k, v in query.items() if k != "as_of"}, doseq=True),
@@ -277,6 +316,26 @@ def _matrix_html(request: HtmxHttpRequest, form: MatrixForm, *, svg: bool = Fals
         "api_query": urlencode(with_date, doseq=True),
     }
     return render_to_string("positions/matrix.html#matrix", context, request)
+
+
+def _changes_context(changed: list, query: dict, *, page: int, total: int) -> dict:
+    """What _changes.html shows of page ``page`` of the changes: its cells,
+    where they stand among ``total``, and the addresses of the pages beside
+    it (the matrix's own query, ``page`` of rows included)."""
+    here = reverse("positions:matrix")
+
+    def page_url(number: int) -> str:
+        return f"{here}?{urlencode(query | {'changes': number}, doseq=True)}"
+
+    first = (page - 1) * CHANGES_PER_PAGE + 1
+    return {
+        "changes": changed,
+        "first": first,
+        "last": first + len(changed) - 1,
+        "total": total,
+        "older_url": page_url(page + 1) if first + len(changed) - 1 < total else "",
+        "newer_url": page_url(page - 1) if page > 1 else "",
+    }
 
 
 def _matrix_query(request: HttpRequest, form: MatrixForm) -> dict:

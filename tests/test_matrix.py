@@ -324,3 +324,48 @@ def test_pages_carry_a_strict_content_security_policy(db, client):
     page = response.content.decode()
     assert '<script src="/static/vendor/htmx/htmx.min.js" defer></script>' in page
     assert "<script>" not in page
+
+
+def test_changes_are_listed_a_page_at_a_time(make, client, monkeypatch):
+    """The changed cells under a compared matrix come a page at a time: htmx
+    asks for the next page alone (its link carries on from there); without
+    JavaScript the link opens that page under the matrix."""
+    import positions.matrix_page
+
+    monkeypatch.setattr(positions.matrix_page, "CHANGES_PER_PAGE", 2)
+    make.countries(make.topic(), 5)  # each turned from supports to opposes
+    url = reverse("positions:matrix")
+    compared = {"as_of": "2025-06-01", "since": "2025-01-15"}
+
+    def listed(text):
+        return text.count('<article class="change">')
+
+    first = client.get(url, compared)
+    page = first.content.decode()
+    assert len(first.context["changes"]) == listed(page) == 2
+    assert "The first 2 changed cells of 5" in page and "changes=2" in page
+
+    more = client.get(url, compared | {"changes": 2}, headers={"HX-Request": "true"})
+    fragment = more.content.decode()
+    assert more.status_code == 200 and listed(fragment) == 2
+    assert "<html" not in fragment and 'id="matrix"' not in fragment
+    assert "changes=3" in fragment and "Changed cells" not in fragment
+    last = client.get(url, compared | {"changes": 3}, headers={"HX-Request": "true"})
+    assert listed(last.content.decode()) == 1 and "changes=4" not in last.content.decode()
+    # Five different countries over the three pages.
+    names = {
+        name
+        for response in (first, more, last)
+        for name in re.findall(r"<h3>(State \d+) on", response.content.decode())
+    }
+    assert len(names) == 5
+
+    whole = client.get(url, compared | {"changes": 2}).content.decode()
+    assert 'id="matrix"' in whole and listed(whole) == 2
+    assert "Changed cells 3–4 of 5" in whole and "← Earlier in the list" in whole
+    beyond = client.get(url, compared | {"changes": 4})
+    assert beyond.status_code == 404
+    assert "There is no page 4: the list of changes has 5 changed cells." in html.unescape(
+        beyond.content.decode()
+    )
+    assert client.get(url, compared | {"changes": "x"}).status_code == 400
