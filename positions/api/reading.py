@@ -7,6 +7,7 @@ data."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -75,6 +76,20 @@ def _brief(row: dict, prefix: str) -> dict | None:
     return {name: row[f"{prefix}{name}"] for name in ACTOR}
 
 
+@functools.cache
+def _rows():
+    """The columns' joins, resolved once (a tenth of a page of fifty); each
+    request filters a copy."""
+    return Position.objects.values(*COLUMNS)
+
+
+@functools.cache
+def _conditions():
+    return PositionCondition.objects.order_by("condition__name", "condition_id").values_list(
+        "position_id", "condition__slug"
+    )
+
+
 def positions_data(ids: Iterable[int]) -> list[dict]:
     """The API's representation of these positions, in the order given.
     Three queries (the positions with their quote, source and actors; their
@@ -82,13 +97,9 @@ def positions_data(ids: Iterable[int]) -> list[dict]:
     ids = list(ids)
     if not ids:
         return []
-    rows = {row["id"]: row for row in Position.objects.filter(pk__in=ids).values(*COLUMNS)}
+    rows = {row["id"]: row for row in _rows().filter(pk__in=ids)}
     conditions = defaultdict(list)
-    for position_id, slug in (
-        PositionCondition.objects.filter(position_id__in=ids)
-        .order_by("condition__name", "condition_id")
-        .values_list("position_id", "condition__slug")
-    ):
+    for position_id, slug in _conditions().filter(position_id__in=ids):
         conditions[position_id].append(slug)
     counted = counted_in(ids)
     zone = timezone.get_current_timezone()
