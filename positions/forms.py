@@ -46,15 +46,21 @@ class AsOfForm(forms.Form):
         return self.cleaned_data["as_of"] or timezone.localdate()
 
 
-class PageForm(forms.Form):
-    """``?page=…`` of a long list."""
-
-    page = forms.IntegerField(
+def page_number(name: str) -> forms.IntegerField:
+    """``?<name>=N``: which page of a list, a whole number from 1 (each form
+    cleans an absent one to 1)."""
+    return forms.IntegerField(
         required=False,
         min_value=1,
         max_value=100_000,
-        error_messages={"invalid": "“page” must be a whole number, 1 or more."},
+        error_messages={"invalid": f"“{name}” must be a whole number, 1 or more."},
     )
+
+
+class PageForm(forms.Form):
+    """``?page=…`` of a long list."""
+
+    page = page_number("page")
 
     def clean_page(self) -> int:
         return self.cleaned_data["page"] or 1
@@ -124,12 +130,7 @@ class MatrixForm(PageForm, RecordViewForm):
 
     # Like page, not a control: which page of the changes listed under the
     # matrix (older pages load on demand).
-    changes = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100_000,
-        error_messages={"invalid": "“changes” must be a whole number, 1 or more."},
-    )
+    changes = page_number("changes")
 
     def __init__(self, data=None, *, groups, topics):
         super().__init__(data, groups=groups, topics=topics)
@@ -192,12 +193,7 @@ class WindowForm(PageForm):
         error_messages={"invalid": "“To” must be a date written YYYY-MM-DD."},
     )
 
-    record = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100_000,
-        error_messages={"invalid": "“record” must be a whole number, 1 or more."},
-    )
+    record = page_number("record")
 
     def clean_record(self) -> int:
         return self.cleaned_data["record"] or 1
@@ -217,12 +213,7 @@ class ActorWindowForm(WindowForm):
     """An actor page's window, and ``?quotes=…``: which page of the quotes
     said in it."""
 
-    quotes = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100_000,
-        error_messages={"invalid": "“quotes” must be a whole number, 1 or more."},
-    )
+    quotes = page_number("quotes")
 
     def clean_quotes(self) -> int:
         return self.cleaned_data["quotes"] or 1

@@ -70,27 +70,27 @@ def _source_of(quote_id: int | None) -> int | None:
     return Quote.objects.filter(pk=quote_id).values_list("source_id", flat=True).first()
 
 
-def _remember_position(sender, instance, raw=False, **kwargs):
-    if not raw and instance.pk is not None:
-        before = Position.objects.filter(pk=instance.pk).values_list("quote_id", flat=True)
-        instance._visibility_quote = before.first()
+def _remember(column: str):
+    """A pre_save receiver keeping the row's ``column`` as it was, to refresh
+    the source the instance leaves as well as the one it joins."""
+
+    def remember(sender, instance, raw=False, **kwargs):
+        if not raw and instance.pk is not None:
+            before = sender.objects.filter(pk=instance.pk).values_list(column, flat=True)
+            instance._visibility_before = before.first()
+
+    return remember
 
 
 def _position_written(sender, instance, raw=False, **kwargs):
     if not raw:
-        before = getattr(instance, "_visibility_quote", None)
+        before = getattr(instance, "_visibility_before", None)
         refresh({_source_of(instance.quote_id), _source_of(before)})
-
-
-def _remember_quote(sender, instance, raw=False, **kwargs):
-    if not raw and instance.pk is not None:
-        before = Quote.objects.filter(pk=instance.pk).values_list("source_id", flat=True)
-        instance._visibility_source = before.first()
 
 
 def _quote_written(sender, instance, raw=False, **kwargs):
     if not raw:
-        refresh({instance.source_id, getattr(instance, "_visibility_source", None)})
+        refresh({instance.source_id, getattr(instance, "_visibility_before", None)})
 
 
 def _source_saved(sender, instance, raw=False, **kwargs):
@@ -101,10 +101,16 @@ def _source_saved(sender, instance, raw=False, **kwargs):
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save, pre_save
 
-    pre_save.connect(_remember_position, sender=Position, dispatch_uid="visibility-position-pre")
+    # weak=False: the remembering receivers are made here, and nothing else
+    # holds them.
+    pre_save.connect(
+        _remember("quote_id"), sender=Position, weak=False, dispatch_uid="visibility-position-pre"
+    )
     post_save.connect(_position_written, sender=Position, dispatch_uid="visibility-position")
     post_delete.connect(_position_written, sender=Position, dispatch_uid="visibility-position-del")
-    pre_save.connect(_remember_quote, sender=Quote, dispatch_uid="visibility-quote-pre")
+    pre_save.connect(
+        _remember("source_id"), sender=Quote, weak=False, dispatch_uid="visibility-quote-pre"
+    )
     post_save.connect(_quote_written, sender=Quote, dispatch_uid="visibility-quote")
     post_delete.connect(_quote_written, sender=Quote, dispatch_uid="visibility-quote-delete")
     post_save.connect(_source_saved, sender=Source, dispatch_uid="visibility-source")
