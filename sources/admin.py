@@ -118,7 +118,7 @@ class SourceAdmin(VersionedAdmin):
     list_filter = ["publisher", "language"]
     search_fields = ["title", "publisher", "author", "url", "text"]
     date_hierarchy = "published_on"
-    readonly_fields = ["text_sha256", "created_at", "updated_at"]
+    readonly_fields = ["text_sha256", "readers", "created_at", "updated_at"]
     inlines = [QuoteInline]
 
     def get_fieldsets(self, request, obj=None):
@@ -131,8 +131,15 @@ class SourceAdmin(VersionedAdmin):
                 "Stored text",
                 {"fields": ["text", "text_sha256"], "classes": stored, "description": UNVERIFIED},
             ),
-            ("Entered", {"fields": ["created_at", "updated_at", "opened_version"]}),
+            ("Entered", {"fields": ["readers", "created_at", "updated_at", "opened_version"]}),
         ]
+
+    @admin.display(description="Seen by readers")
+    def readers(self, obj):
+        # Why a source is missing from the public pages (positions.visibility).
+        if obj.pk is None or obj.is_public:
+            return "Yes" if obj.pk else "Once saved"
+        return "Not yet: only drafts rest on its quotes. It opens when one is published."
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(quote_total=Count("quotes"))

@@ -123,3 +123,15 @@ def test_a_bulk_load_is_worked_out_whole(make, world):
     assert flags() != defined()
     visibility.refresh_all()
     assert flags() == defined() and sorted(flags().values()) == [False, True]
+
+
+def test_the_admin_says_why_a_source_is_hidden(make, world, editor_client):
+    source = make.source(title="Unpublished scoop")
+    draft = draft_on(make, world, make.quote(source=source))
+    url = reverse("admin:sources_source_change", args=[source.pk])
+    page = editor_client.get(url).content.decode()
+    assert "Seen by readers" in page and "only drafts rest on its quotes" in page
+    draft.status = Status.PUBLISHED
+    draft.save()
+    page = editor_client.get(url).content.decode()
+    assert "only drafts rest on its quotes" not in page
