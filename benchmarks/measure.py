@@ -15,16 +15,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
-import django  # noqa: E402
-
-django.setup()
-
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+# As gunicorn loads the site: config.wsgi sets up Django, then sets the
+# loaded objects aside from the garbage collector, as in production.
+import config.wsgi  # noqa: E402, F401
 from actors.models import Actor  # noqa: E402
 from positions.matrix import MATRIX_PAGE_ROWS, matrix_page_sql, speaking_rows  # noqa: E402
 from positions.models import Position, Status, Topic  # noqa: E402

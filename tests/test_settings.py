@@ -164,3 +164,24 @@ def test_the_compose_files_it_mounts_are_here():
     assert compose["services"]["db-replica"]["profiles"] == ["scale"]
     for script in ("replica-entrypoint.sh", "primary-replication.sh", "entrypoint.sh"):
         assert os.access(ROOT / "docker" / script, os.X_OK), script
+
+
+def test_the_wsgi_application_sets_what_it_loaded_aside_from_the_collector():
+    """gunicorn's workers load config.wsgi: what it loads lives as long as the
+    process and is frozen, so full collections do not walk it mid-request."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import gc, config.wsgi as w; print(gc.get_freeze_count(), callable(w.application))",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DJANGO_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, callable_app = result.stdout.split()
+    assert int(frozen) > 10_000 and callable_app == "True"
