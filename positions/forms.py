@@ -46,24 +46,26 @@ class AsOfForm(forms.Form):
         return self.cleaned_data["as_of"] or timezone.localdate()
 
 
-def page_number(name: str) -> forms.IntegerField:
-    """``?<name>=N``: which page of a list, a whole number from 1 (each form
-    cleans an absent one to 1)."""
-    return forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100_000,
-        error_messages={"invalid": f"“{name}” must be a whole number, 1 or more."},
-    )
+class PageNumberField(forms.IntegerField):
+    """``?<name>=N``: which page of a list, a whole number from 1; 1 when
+    absent."""
+
+    def __init__(self, name: str):
+        super().__init__(
+            required=False,
+            min_value=1,
+            max_value=100_000,
+            error_messages={"invalid": f"“{name}” must be a whole number, 1 or more."},
+        )
+
+    def clean(self, value) -> int:
+        return super().clean(value) or 1
 
 
 class PageForm(forms.Form):
     """``?page=…`` of a long list."""
 
-    page = page_number("page")
-
-    def clean_page(self) -> int:
-        return self.cleaned_data["page"] or 1
+    page = PageNumberField("page")
 
 
 class AsOfPageForm(PageForm, AsOfForm):
@@ -130,14 +132,11 @@ class MatrixForm(PageForm, RecordViewForm):
 
     # Like page, not a control: which page of the changes listed under the
     # matrix (older pages load on demand).
-    changes = page_number("changes")
+    changes = PageNumberField("changes")
 
     def __init__(self, data=None, *, groups, topics):
         super().__init__(data, groups=groups, topics=topics)
         self.fields["topics"].choices = [(t.slug, t.short_name) for t in self.all_topics]
-
-    def clean_changes(self) -> int:
-        return self.cleaned_data["changes"] or 1
 
     @property
     def selected_topics(self) -> list:
@@ -193,10 +192,7 @@ class WindowForm(PageForm):
         error_messages={"invalid": "“To” must be a date written YYYY-MM-DD."},
     )
 
-    record = page_number("record")
-
-    def clean_record(self) -> int:
-        return self.cleaned_data["record"] or 1
+    record = PageNumberField("record")
 
     def clean(self):
         cleaned = super().clean()
@@ -213,10 +209,7 @@ class ActorWindowForm(WindowForm):
     """An actor page's window, and ``?quotes=…``: which page of the quotes
     said in it."""
 
-    quotes = page_number("quotes")
-
-    def clean_quotes(self) -> int:
-        return self.cleaned_data["quotes"] or 1
+    quotes = PageNumberField("quotes")
 
 
 class ConditionsForm(AsOfPageForm):
