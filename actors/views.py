@@ -99,7 +99,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         topics = list(Topic.objects.all())
         steps = window_histories(subjects=[actor], topics=topics, start=start, end=end)
         try:
-            chart, record = timeline.lanes_and_record(
+            lanes, record = timeline.lanes_and_record(
                 (
                     (
                         topic.slug,
@@ -111,7 +111,6 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                     for topic in topics
                     if steps.get((actor.pk, topic.pk))
                 ),
-                until=end,
                 record_page=form.cleaned_data["record"],
             )
         except PageOutOfRange as error:
@@ -123,6 +122,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 "positions/_record.html#entries",
                 {"record": record, "record_query": window},
             )
+        chart = timeline.build(lanes, until=end, listed=record.listed)
         context |= {"timeline": chart, "record": record, "record_query": window}
     elif not quotes_wanted:
         # An official's or expert's own positions count for no state; they are

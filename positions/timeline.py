@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.template import engines
 
-from config.paging import slice_of
+from config.paging import pager, slice_of
 from sources.text import quoted
 
 from .dating import short_date, stance_date
@@ -260,33 +260,28 @@ RECORD_LIMIT = 20
 class Record:
     """One page of the dated entries listed under a timeline, newest first:
     ``(entry, label, subject, [(statement, anchor), ...])`` each, their
-    statements with their evidence."""
+    statements with their evidence; and where the page stands in the list
+    (``config.paging.pager``'s figures)."""
 
     entries: list
+    listed: frozenset[str]  # the anchors of its statements, for the markers' links
     page: int
+    pages: int
     total: int  # dated entries in the window, on every page
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * RECORD_LIMIT + 1
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.entries) - 1
+    shown: tuple[int, int]  # the places of its first and last date in the list
 
     @property
     def has_older(self) -> bool:
-        return self.page * RECORD_LIMIT < self.total
+        return self.page < self.pages
 
 
-def lanes_and_record(
-    rows, *, until: dt.date, record_page: int = 1
-) -> tuple[Timeline | None, Record]:
+def lanes_and_record(rows, *, record_page: int = 1) -> tuple[list[Lane], Record]:
     """Timeline lanes and page ``record_page`` of the dated entries below it
     (``RECORD_LIMIT`` to a page, newest first), their statements with their
     evidence (two queries). ``rows`` is ``(key, label, subject, url,
-    entries)`` per lane, from ``window_histories``. Raises PageOutOfRange
-    past the record's last page."""
+    entries)`` per lane, from ``window_histories``. The lanes are drawn by
+    :func:`build`, with ``listed`` from the record, where a page shows them.
+    Raises PageOutOfRange past the record's last page."""
     lanes, record = [], []
     for key, label, subject, url, entries in rows:
         lanes.append(Lane(label=label, url=url, entries=entries, key=key))
@@ -299,12 +294,12 @@ def lanes_and_record(
     shown = slice_of(
         record, page=record_page, per_page=RECORD_LIMIT, what="list of statements", noun="dates"
     )
-    listed = {anchor for *_, made in shown for _, anchor in made}
+    listed = frozenset(anchor for *_, made in shown for _, anchor in made)
     # The lanes draw plain values; the listed statements are shown whole.
     whole = with_evidence(s for *_, made in shown for s, _ in made)
     shown = [
         (entry, label, subject, [(whole[s.row_id], anchor) for s, anchor in made])
         for entry, label, subject, made in shown
     ]
-    chart = build(lanes, until=until, listed=listed)
-    return chart, Record(entries=shown, page=record_page, total=len(record))
+    paged = pager(page=record_page, per_page=RECORD_LIMIT, total=len(record), count=len(shown))
+    return lanes, Record(entries=shown, listed=listed, **paged)

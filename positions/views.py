@@ -146,7 +146,7 @@ def topic_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         form.add_error("page", str(error))
         return render(request, "positions/topic_detail.html", context, status=404)
     try:
-        chart, record = timeline.lanes_and_record(
+        lanes, record = timeline.lanes_and_record(
             (
                 (
                     actor.slug,
@@ -157,7 +157,6 @@ def topic_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 )
                 for actor in rows
             ),
-            until=end,
             record_page=record_page,
         )
     except PageOutOfRange as error:
@@ -171,6 +170,7 @@ def topic_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             "positions/_record.html#entries",
             {"record": record, "record_query": record_query},
         )
+    chart = timeline.build(lanes, until=end, listed=record.listed)
     if request.GET.get("format") == "svg":
         title = f"Stances on {topic.short_name}"
         body = render_to_string(
