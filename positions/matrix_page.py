@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from actors.models import Actor
-from config.paging import PageOutOfRange, slice_of
+from config.paging import PageOutOfRange, pager, slice_of
 
 from . import cache
 from .dating import stale_before, stance_date
@@ -219,40 +219,15 @@ def _matrix_html(
         everyone=form.cleaned_data["everyone"],
     )
     actors = {actor.pk: actor for actor in grid.rows}
+    query = _matrix_query(request, form)
     # The cells show plain values; the statements listed under changes (a
     # page of them) are shown whole, with their sources and conditions.
-    changes_page = form.cleaned_data["changes"]
-    try:
-        listed = slice_of(
-            grid.changes,
-            page=changes_page,
-            per_page=CHANGES_PER_PAGE,
-            what="list of changes",
-            noun="changed cells",
-        )
-    except PageOutOfRange as error:
-        raise ChangesOutOfRange(str(error)) from error
-    whole = with_evidence(s for change in listed for s in change.moved_by)
-    changes = [
-        replace(change, moved_by=[whole[s.row_id] for s in change.moved_by]) for change in listed
-    ]
-    topics_by_id = {topic.pk: topic for topic in grid.topics}
-    changed = [(actors[c.subject_id], topics_by_id[c.topic_id], c) for c in changes]
-    query = _matrix_query(request, form)
-    changes_markup = (
-        engines["jinja2"]
-        .get_template("positions/_changes.html")
-        .render(
-            _changes_context(
-                changed,
-                query | ({"page": grid.page} if grid.page > 1 else {}),
-                page=changes_page,
-                total=len(grid.changes),
-            )
-            | {"fragment": only_changes}
+    changed, changes_markup = (
+        _listed_changes(
+            grid, actors, query, page=form.cleaned_data["changes"], fragment=only_changes
         )
         if grid.since and not svg
-        else ""
+        else ([], "")
     )
     if only_changes:
         return changes_markup
@@ -318,24 +293,54 @@ def _matrix_html(
     return render_to_string("positions/matrix.html#matrix", context, request)
 
 
-def _changes_context(changed: list, query: dict, *, page: int, total: int) -> dict:
-    """What _changes.html shows of page ``page`` of the changes: its cells,
-    where they stand among ``total``, and the addresses of the pages beside
-    it (the matrix's own query, ``page`` of rows included)."""
+def _listed_changes(
+    grid, actors: dict, query: dict, *, page: int, fragment: bool
+) -> tuple[list, str]:
+    """Page ``page`` of the grid's changed cells, each with the statements
+    that moved it shown whole, and their markup (_changes.html): with the
+    addresses of the pages beside it (the matrix's own query, its page of
+    rows included), and, as a ``fragment`` appended by htmx, no heading."""
+    try:
+        listed = slice_of(
+            grid.changes,
+            page=page,
+            per_page=CHANGES_PER_PAGE,
+            what="list of changes",
+            noun="changed cells",
+        )
+    except PageOutOfRange as error:
+        raise ChangesOutOfRange(str(error)) from error
+    whole = with_evidence(s for change in listed for s in change.moved_by)
+    topics = {topic.pk: topic for topic in grid.topics}
+    changed = [
+        (
+            actors[change.subject_id],
+            topics[change.topic_id],
+            replace(change, moved_by=[whole[s.row_id] for s in change.moved_by]),
+        )
+        for change in listed
+    ]
     here = reverse("positions:matrix")
+    query = query | ({"page": grid.page} if grid.page > 1 else {})
 
     def page_url(number: int) -> str:
         return f"{here}?{urlencode(query | {'changes': number}, doseq=True)}"
 
-    first = (page - 1) * CHANGES_PER_PAGE + 1
-    return {
-        "changes": changed,
-        "first": first,
-        "last": first + len(changed) - 1,
-        "total": total,
-        "older_url": page_url(page + 1) if first + len(changed) - 1 < total else "",
-        "newer_url": page_url(page - 1) if page > 1 else "",
-    }
+    paged = pager(page=page, per_page=CHANGES_PER_PAGE, total=len(grid.changes), count=len(listed))
+    markup = (
+        engines["jinja2"]
+        .get_template("positions/_changes.html")
+        .render(
+            {
+                "changes": changed,
+                "fragment": fragment,
+                **paged,
+                "older_url": page_url(page + 1) if page < paged["pages"] else "",
+                "newer_url": page_url(page - 1) if page > 1 else "",
+            }
+        )
+    )
+    return changed, markup
 
 
 def _matrix_query(request: HttpRequest, form: MatrixForm) -> dict:
