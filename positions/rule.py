@@ -161,13 +161,13 @@ def latest_candidates(
         pairs = list(cells) or [(0, 0)]
         cell_params = [value for pair in pairs for value in pair]
         # VALUES names its columns column1, column2 in PostgreSQL and SQLite alike.
-        cells = (
+        cell_sql = (
             "SELECT column1 AS subject_id, column2 AS topic_id FROM (VALUES "
             + ", ".join(["(%s, %s)"] * len(pairs))
             + ") AS v"
         )
     else:
-        cells = (
+        cell_sql = (
             f"SELECT r.id AS subject_id, t.id AS topic_id "
             f"FROM {rows_from} r CROSS JOIN {Topic._meta.db_table} t WHERE {kinds}"
             + among("r.id", subject_ids, cell_params)
@@ -186,7 +186,7 @@ def latest_candidates(
     # MATERIALIZED: computed once per cell. Inlined into the join below, the
     # planner ran the probe once per joined row instead (6 s at 1M).
     sql = (
-        f"WITH cell AS MATERIALIZED ({cells}), "
+        f"WITH cell AS MATERIALIZED ({cell_sql}), "
         f"latest AS MATERIALIZED (SELECT c.subject_id, c.topic_id, "
         f"(SELECT MAX(x.as_of) FROM {table} x WHERE x.subject_id = c.subject_id "
         f"AND x.topic_id = c.topic_id AND x.is_claim = %s AND x.as_of <= %s) AS last "
