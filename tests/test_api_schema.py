@@ -90,3 +90,11 @@ class TestAgainstTheSchema:
         # Auth being honoured is the anonymous run's check: here every request
         # also carries a valid token, so a made-up cookie beside it proves nothing.
         case.call_and_validate(excluded_checks=[ignored_auth])
+
+
+def test_coverage_on_the_first_dates_keeps_to_its_schema(seeded):
+    """Found by the fuzzer: as of a date in 1900, the stale bound is in 1899,
+    before the record's range of dates; the schema says it is a plain date."""
+    case = anonymous["/api/v1/coverage/"]["GET"].Case(query={"as_of": "1900-04-26"})
+    response = case.call_and_validate()
+    assert response.json()["stale_from"] == "1899-10-26"

@@ -67,7 +67,9 @@ class CoverageRowSerializer(serializers.Serializer):
 
 class CoverageSerializer(serializers.Serializer):
     as_of = DateField()
-    stale_from = DateField(help_text="Statements before this date are stale.")
+    # Worked out from as_of (STALE_AFTER_MONTHS before it), so it can fall
+    # before the range of dates the record holds: a plain date, without it.
+    stale_from = serializers.DateField(help_text="Statements before this date are stale.")
     group = serializers.CharField(allow_null=True)
     sort = serializers.CharField()
     states = serializers.IntegerField()
