@@ -92,9 +92,22 @@ class TestAgainstTheSchema:
         case.call_and_validate(excluded_checks=[ignored_auth])
 
 
-def test_coverage_on_the_first_dates_keeps_to_its_schema(seeded):
-    """Found by the fuzzer: as of a date in 1900, the stale bound is in 1899,
-    before the record's range of dates; the schema says it is a plain date."""
-    case = anonymous["/api/v1/coverage/"]["GET"].Case(query={"as_of": "1900-04-26"})
-    response = case.call_and_validate()
-    assert response.json()["stale_from"] == "1899-10-26"
+@pytest.mark.parametrize(
+    ("path", "query", "worked_out"),
+    [
+        ("/api/v1/coverage/", {"as_of": "1900-04-26"}, ("stale_from", "1899-10-26")),
+        (
+            "/api/v1/timeline/",
+            {"topic": "own-troops", "end": "1900-06-01"},
+            ("start", "1898-06-01"),
+        ),
+    ],
+)
+def test_dates_worked_out_before_the_first_keep_to_the_schema(seeded, path, query, worked_out):
+    """Found by the fuzzer: a date the answer works out from the one asked
+    for (the stale bound, six months before; a window's first day, two years
+    before) can fall before the record's range of dates; the schema says it
+    is a plain date."""
+    response = anonymous[path]["GET"].Case(query=query).call_and_validate()
+    name, day = worked_out
+    assert response.json()[name] == day

@@ -255,7 +255,9 @@ def matrix(request):
 
 
 class StepSerializer(serializers.Serializer):
-    on = DateField()
+    # A window's first step is on its first day, worked out two years before
+    # `end` by default: it can fall before the record's range of dates.
+    on = serializers.DateField()
     stance = serializers.ChoiceField(
         choices=Stance.choices, allow_null=True, help_text="The cell's stance after that day."
     )
@@ -269,7 +271,9 @@ class LaneSerializer(serializers.Serializer):
 
 class TimelineSerializer(serializers.Serializer):
     topic = TopicBriefSerializer()
-    start = DateField(help_text="The window's first day: steps start with the stance then.")
+    start = serializers.DateField(  # worked out, as a step's `on` is
+        help_text="The window's first day: steps start with the stance then."
+    )
     end = DateField()
     count = serializers.IntegerField(help_text="Lanes on all pages.")
     page = serializers.IntegerField()
