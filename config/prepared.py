@@ -1,0 +1,69 @@
+"""Reads of one fixed shape, compiled once: some rows of a query, by id.
+
+The API reads a page of positions by id through a join of some sixty
+columns. Building and compiling that query took the ORM longer than the
+database took to answer it: a third of the page's time, at any size of the
+record. ``ByIds`` compiles a ``values_list`` query once per database and
+number of ids, then runs the SQL with the ids as its parameters and turns
+the driver's values into Python as the ORM would, with the converters the
+compiler chose (dates SQLite keeps as text, datetimes made aware). What is
+read stays written as a QuerySet; only the compiling is not repeated."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .routers import reading
+
+
+class ByIds:
+    """``ByIds(make)(ids)``: the rows of ``make().filter(<field>__in=ids)``
+    as tuples, in the database's order; ``make`` returns a ``values_list``
+    query with no parameters of its own (it is called once per shape)."""
+
+    def __init__(self, make: Callable[[], QuerySet], field: str = "pk", shapes: int = 64):
+        self.make = make
+        self.field = field
+        self._compiled = functools.lru_cache(maxsize=shapes)(self._compile)
+
+    def _compile(self, alias: str, count: int) -> tuple[str, list[tuple[int, list, Any]]]:
+        stand_ins = list(range(1, count + 1))
+        queryset = self.make().filter(**{f"{self.field}__in": stand_ins})
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        # The ids must be the statement's only parameters, in the order given:
+        # anything else would be run with the wrong values.
+        if list(params) != stand_ins:
+            raise ValueError(f"{self.make.__name__}: a query of its own parameters")
+        selected = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        converters = [
+            (position, functions, expression)
+            for position, (functions, expression) in compiler.get_converters(selected).items()
+        ]
+        return sql, converters
+
+    def __call__(self, ids: Iterable[int]) -> list[tuple]:
+        ids = list(ids)
+        if not ids:
+            return []
+        connection = reading()
+        sql, converters = self._compiled(connection.alias, len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, ids)
+            rows = cursor.fetchall()
+        if not converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, functions, expression in converters:
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted
