@@ -13,12 +13,12 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from actors.models import Actor
 from config.api import without_nul
 from config.paging import PageOutOfRange, page_count
+from config.renderers import JSONRenderer
 from config.serializers import (
     DateField,
 )
