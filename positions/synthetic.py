@@ -20,7 +20,7 @@ from django.db import connection, transaction
 
 from actors.models import Actor, Role
 from sources.models import Quote, Source
-from sources.text import sha256_hex
+from sources.text import occurs_in, sha256_hex
 
 from . import cache, cells, visibility
 from .models import (
@@ -281,6 +281,8 @@ def _flush(sources, groups, conditions, rng) -> int:
             speaker=item.get("speaker"),
             speaker_label=item.get("speaker_label", ""),
             said_on=item["said_on"],
+            # bulk_create does not call save(), which works this out.
+            is_verified=occurs_in(item["text"], source.text),
         )
         for source, items in zip(sources, groups, strict=True)
         for item in items

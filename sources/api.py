@@ -18,7 +18,6 @@ from config.serializers import (
 from positions.visibility import can_see_drafts, public_quotes, public_sources
 
 from .models import Quote, Source
-from .text import occurs_in
 
 
 class SourceSerializer(CleanModelSerializer):
@@ -147,15 +146,7 @@ class QuoteSerializer(CleanModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-QUOTE_ROWS = PlainRows(
-    QuoteSerializer,
-    computed={
-        "is_verified": Computed(
-            ("text", "source__text"),
-            lambda row: occurs_in(row["text"], row["source__text"]),
-        )
-    },
-)
+QUOTE_ROWS = PlainRows(QuoteSerializer)
 
 
 class QuoteFilter(filters.FilterSet):

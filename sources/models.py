@@ -111,6 +111,11 @@ class Source(models.Model):
         published = f"{self.published_on:%Y-%m-%d}" if self.published_on else "undated"
         return f"{self.publisher}: {self.title} ({published})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Its quotes are checked against the text as it now stands.
+        self.quotes.reverify()
+
     def clean(self):
         try:
             self.url = normalize_url(self.url)
@@ -186,10 +191,16 @@ class Quote(models.Model):
         blank=True,
         help_text='Who translated: the outlet ("Reuters") or "the editors".',
     )
+    # Whether the source's stored text contains these words (never when it
+    # has none: nothing occurs in an empty text). Worked out on every save of
+    # the quote or its source, not edited: checking on every read flattened
+    # each quote and carried each source's whole text to every page.
+    is_verified = models.BooleanField("in stored text", default=False, editable=False)
     created_at = models.DateTimeField("entered", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # Derived, as the source's visibility is: a revert re-derives it.
+    history = HistoricalRecords(excluded_fields=["is_verified"])
     objects = QuoteQuerySet.as_manager()
 
     class Meta:
@@ -225,6 +236,12 @@ class Quote(models.Model):
         words = self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
         return f"{quoted(words)} — {self.speaker_name}"
 
+    def save(self, *args, **kwargs):
+        self.is_verified = occurs_in(self.text, self.source.text)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "is_verified"}
+        super().save(*args, **kwargs)
+
     @property
     def speaker_name(self) -> str:
         return self.speaker.name if self.speaker_id else self.speaker_label
@@ -244,12 +261,6 @@ class Quote(models.Model):
             return ""
         note = f"translated from {language_name(self.original_language)}"
         return f"{note} by {self.translated_by}" if self.translated_by else note
-
-    @property
-    def is_verified(self) -> bool:
-        """True when the source's stored text contains these words (never when
-        it has none: nothing occurs in an empty text)."""
-        return occurs_in(self.text, self.source.text)
 
     def clean(self):
         self.text = self.text.strip()

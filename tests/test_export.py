@@ -70,3 +70,23 @@ def test_import_refuses_a_database_with_data(tmp_path, make):
     (tmp_path / "empty.json").write_text("[]")
     with pytest.raises(CommandError, match="not empty"):
         call_command("import_data", str(tmp_path / "empty.json"))
+
+
+@pytest.mark.django_db
+def test_an_export_without_verification_flags_gets_them_on_import(tmp_path, make):
+    """An export from before ``Quote.is_verified`` was stored loads with the
+    flags worked out, as saves would have."""
+    source = make.source(text="He said: no troops. Then he left.")
+    kept = make.quote(source=source, text="no troops.")
+    unchecked = make.quote(source=make.source(text=""), text="Unchecked words.")
+    records = json.loads(export(tmp_path, "new.json"))
+    for record in records:
+        if record["model"] == "sources.quote":
+            del record["fields"]["is_verified"]
+    (tmp_path / "old.json").write_text(json.dumps(records))
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("import_data", str(tmp_path / "old.json"), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert dict(Quote.objects.values_list("pk", "is_verified")) == {
+        kept.pk: True,
+        unchecked.pk: False,
+    }

@@ -16,7 +16,7 @@ from config.renderers import JSONRenderer
 
 DOCUMENT = {
     "id": 2**63 - 1,
-    "text": "«Nous n'enverrons pas» — Ζ ж 中 \U0001f600 \"quoted\" back\\slash \u2028 and \u2029",
+    "text": '«Nous n\'enverrons pas» — Ζ ж 中 \U0001f600 "quoted" back\\slash \u2028 and \u2029',
     "none": None,
     "flags": [True, False],
     "nested": {"list": [1, 2.5, {"deep": []}], "empty": {}},

@@ -95,11 +95,15 @@ class TestQuoteValidation:
         )
         quote.full_clean()
         assert quote.text == "said it would not."
+        quote.save()
+        quote.refresh_from_db()
         assert quote.is_verified
 
     def test_quote_without_stored_text_is_accepted_but_unverified(self, make):
         quote = Quote(source=make.source(text=""), text="Anything", speaker_label="RFE/RL")
         quote.full_clean()
+        quote.save()
+        quote.refresh_from_db()
         assert not quote.is_verified
 
     def test_words_cannot_be_said_after_publication(self, make):
@@ -146,3 +150,62 @@ def test_a_quote_occurs_in_a_text_however_typeset_and_however_long(padding):
         assert occurs_in('"We will not send troops" - today', text)
         assert not occurs_in("We will send troops", text)
         assert not occurs_in("  ", text)
+
+
+def _flags(*quotes) -> list[bool]:
+    return [Quote.objects.get(pk=quote.pk).is_verified for quote in quotes]
+
+
+@pytest.mark.django_db
+def test_the_stored_verification_follows_the_source_text_and_the_words(make):
+    """``Quote.is_verified`` is stored; it follows every save of the quote or
+    of its source, and a revert of either, and always agrees with
+    ``occurs_in`` (the definition)."""
+    source = make.source(text="")
+    said = make.quote(source=source, text="We will not send troops.")
+    other = make.quote(source=source, text="Nor planes.")
+    assert _flags(said, other) == [False, False]
+
+    source.text = "Today the minister said: “We will not send troops.” Nothing else."
+    source.full_clean()
+    source.save()
+    assert _flags(said, other) == [True, False]
+
+    other.text = "Nothing else."
+    other.save()
+    assert _flags(said, other) == [True, True]
+    other.text = "Nothing more."
+    other.save(update_fields=["text"])
+    assert _flags(said, other) == [True, False]
+
+    # Moved to a source whose text does not hold the words.
+    said.source = make.source(text="Something else entirely.")
+    said.save()
+    assert _flags(said, other) == [False, False]
+
+    # A revert of the source brings back the old text, and the flags with it.
+    source.text = ""
+    source.full_clean()
+    source.save()
+    other.text = "Nothing else."
+    other.save()
+    assert _flags(other) == [False]
+    with_text = source.history.filter(text__contains="Nothing else").first()
+    with_text.instance.save()
+    assert _flags(other) == [True]
+    # The flag is derived, so it has no history of its own.
+    assert "is_verified" not in {f.name for f in Quote.history.model._meta.fields}
+
+    for quote in Quote.objects.select_related("source"):
+        assert quote.is_verified == occurs_in(quote.text, quote.source.text)
+
+
+@pytest.mark.django_db
+def test_reverify_mends_flags_a_bulk_write_left(make):
+    source = make.source(text="Words one. Words two.")
+    quotes = [make.quote(source=source, text=t) for t in ("Words one.", "Words two.", "Other.")]
+    assert _flags(*quotes) == [True, True, False]
+    Quote.objects.update(is_verified=False)
+    assert Quote.objects.reverify() == 2
+    assert _flags(*quotes) == [True, True, False]
+    assert Quote.objects.reverify() == 0

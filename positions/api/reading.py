@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from config.prepared import ByIds
-from sources.text import occurs_in
 
 from ..cells import counted_in
 from ..models import Position, PositionCondition
@@ -35,11 +34,9 @@ def _datetime(value, zone) -> str:
 # The nested shapes are the serializers' own field lists, so the two cannot drift.
 ACTOR = tuple(ActorBriefSerializer.Meta.fields)
 SOURCE = tuple(SourceBriefSerializer.Meta.fields)
-# The quote's own columns: its speaker and source are nested, is_verified computed.
+# The quote's own columns: its speaker and source are nested.
 QUOTE = tuple(
-    name
-    for name in QuoteNestedSerializer.Meta.fields
-    if name not in ("speaker", "source", "is_verified")
+    name for name in QuoteNestedSerializer.Meta.fields if name not in ("speaker", "source")
 )
 POSITION = (
     "id",
@@ -62,7 +59,6 @@ COLUMNS = (
     *(f"quote__{name}" for name in QUOTE),
     *(f"quote__speaker__{name}" for name in ACTOR),
     *(f"quote__source__{name}" for name in SOURCE),
-    "quote__source__text",
 )
 
 
@@ -109,7 +105,6 @@ def positions_data(ids: Iterable[int]) -> list[dict]:
 
 
 def _position(row: dict, conditions: list[str], counted, zone) -> dict:
-    quote_text = row["quote__text"]
     return {
         "id": row["id"],
         "actor": _brief(row, "actor__"),
@@ -126,7 +121,7 @@ def _position(row: dict, conditions: list[str], counted, zone) -> dict:
         "correction_note": row["correction_note"],
         "quote": {
             "id": row["quote__id"],
-            "text": quote_text,
+            "text": row["quote__text"],
             "speaker": _brief(row, "quote__speaker__"),
             "speaker_label": row["quote__speaker_label"],
             "said_on": _date(row["quote__said_on"]),
@@ -135,7 +130,7 @@ def _position(row: dict, conditions: list[str], counted, zone) -> dict:
             "original_language": row["quote__original_language"],
             "original_text": row["quote__original_text"],
             "translated_by": row["quote__translated_by"],
-            "is_verified": occurs_in(quote_text, row["quote__source__text"]),
+            "is_verified": row["quote__is_verified"],
             "source": {
                 "id": row["quote__source__id"],
                 "publisher": row["quote__source__publisher"],

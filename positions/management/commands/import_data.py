@@ -27,7 +27,9 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             call_command("loaddata", path, stdout=self.stdout)
-            # loaddata's raw saves leave the matrix's index, and which sources
-            # a reader may see, to be written here.
+            # loaddata's raw saves leave the matrix's index, which sources a
+            # reader may see and which quotes their source's text holds (an
+            # export of an earlier version has no such flag) to be written here.
             cells.rebuild()
             visibility.refresh_all()
+            Quote.objects.reverify()
