@@ -72,7 +72,7 @@ def test_import_refuses_a_database_with_data(tmp_path, make):
         call_command("import_data", str(tmp_path / "empty.json"))
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_an_export_without_verification_flags_gets_them_on_import(tmp_path, make):
     """An export from before ``Quote.is_verified`` was stored loads with the
     flags worked out, as saves would have."""
