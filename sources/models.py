@@ -194,7 +194,7 @@ class Quote(models.Model):
     # Whether the source's stored text contains these words (never when it
     # has none: nothing occurs in an empty text). Worked out on every save of
     # the quote or its source, not edited: checking on every read flattened
-    # each quote and carried each source's whole text to every page.
+    # each quote again, and the API read each source's whole text with it.
     is_verified = models.BooleanField("in stored text", default=False, editable=False)
     created_at = models.DateTimeField("entered", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
