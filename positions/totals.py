@@ -247,6 +247,9 @@ class TrendColumn:
 
 
 TREND_HEIGHT, TREND_BAR, TREND_GAP = 160, 18, 6
+# The room a month's label takes ("Sep 2025" at the chart's 12 px, with a
+# space after): labels sit at least this far apart, or they run together.
+TREND_LABEL_WIDTH = 64
 
 
 def trend_columns(months: list[Month], *, topic_slug: str, matrix_url: str) -> list[TrendColumn]:
@@ -256,7 +259,9 @@ def trend_columns(months: list[Month], *, topic_slug: str, matrix_url: str) -> l
     tallest = max((sum(n for _, n in m.counts) for m in months), default=0) or 1
     labels = dict(Stance.choices)
     columns = []
-    every = max(1, len(months) // 8)
+    # About eight labels whatever the window, never closer than a label is wide.
+    pitch = TREND_BAR + TREND_GAP
+    every = max(-(-TREND_LABEL_WIDTH // pitch), -(-len(months) // 8))
     for index, month in enumerate(months):
         y, rects = TREND_HEIGHT, []
         for stance, n in month.counts:

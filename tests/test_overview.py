@@ -1,7 +1,9 @@
 """The analysts' overview: staleness, silence, dates as precise as their
 words, the method page, closing a cell opened in place."""
 
+import datetime as dt
 import html
+import itertools
 
 import pytest
 from django.urls import reverse
@@ -152,6 +154,25 @@ def test_a_topics_trend_links_each_month_to_the_matrix(client, seeded):
         headers={"HX-Request": "true"},
     ).content.decode()
     assert fragment.lstrip().startswith('<section class="trend"')
+
+
+@pytest.mark.parametrize("count", [1, 3, 7, 10, 16, 22, 24, 25, 40])
+def test_a_trends_month_labels_never_run_together(count):
+    """Each label is as wide as ``TREND_LABEL_WIDTH``: shown labels are at
+    least that far apart, about eight of them, the first month always named."""
+    from positions.totals import TREND_LABEL_WIDTH, Month, trend_columns
+
+    start = dt.date(2024, 1, 31)
+    months = [
+        Month(start + dt.timedelta(days=31 * i), (("supports", i % 3),)) for i in range(count)
+    ]
+    columns = trend_columns(months, topic_slug="t", matrix_url="/")
+    shown = [column.x for column in columns if column.label]
+    assert shown[0] == 0
+    assert all(b - a >= TREND_LABEL_WIDTH for a, b in itertools.pairwise(shown))
+    assert len(shown) <= 9
+    # Every column still says its month to a screen reader.
+    assert all(column.description for column in columns)
 
 
 def labels(page: str) -> dict[str, str]:
