@@ -131,3 +131,43 @@ def test_the_newest_sources_first_then_the_rest(make, client, monkeypatch, windo
     assert found == [matches[3], matches[2], matches[1]]
     sources = client.get("/search/", {"q": "Article"}).context["results"].sources
     assert [s.published_on for s in sources] == [start + dt.timedelta(days=d) for d in (7, 6, 5)]
+
+
+class TestTheAPIsPositionSearch:
+    """``?q=`` on the API's positions finds the positions whose quote holds
+    every word, or whose summary does, in the list's own order, by whichever
+    road the estimate chooses (PostgreSQL: walking the list for a common
+    word, the indexes for any other; SQLite: word matching)."""
+
+    @pytest.fixture
+    def positions(self, make):
+        topic = make.topic()
+        state = make.state("Testland", "TL")
+        made = {}
+        for key, words, summary in [
+            ("quote", "We will send peacekeepers to the border.", ""),
+            ("summary", "Nothing to add today.", "Ready to send peacekeepers."),
+            ("split", "We will send nobody.", "Peacekeepers are welcome."),
+            ("neither", "No comment on that.", ""),
+        ]:
+            quote = make.quote(text=words)
+            made[key] = make.position(
+                actor=state, topic=topic, quote=quote, summary=summary, as_of=dt.date(2025, 1, 1)
+            )
+        return made
+
+    @pytest.mark.parametrize("common", [0, 10**12], ids=["walking the list", "through indexes"])
+    def test_words_all_in_the_quote_or_all_in_the_summary(
+        self, client, positions, monkeypatch, common
+    ):
+        monkeypatch.setattr(search_module, "COMMON", common)
+        found = client.get("/api/v1/positions/", {"q": "send peacekeepers"}).json()["results"]
+        expected = [positions["summary"].pk, positions["quote"].pk]  # newest entered first
+        assert [p["id"] for p in found] == expected
+        only_topic = client.get(
+            "/api/v1/positions/", {"q": "peacekeepers", "stance": "supports"}
+        ).json()["results"]
+        assert [p["id"] for p in only_topic] == [
+            positions[key].pk for key in ("split", "summary", "quote")
+        ]
+        assert client.get("/api/v1/positions/", {"q": "zeppelin"}).json()["results"] == []

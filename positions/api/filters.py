@@ -15,7 +15,7 @@ from ..models import (
     Stance,
     Status,
 )
-from ..search import full_text
+from ..search import positions_matching
 
 
 class PositionFilter(filters.FilterSet):
@@ -51,7 +51,11 @@ class PositionFilter(filters.FilterSet):
     published_before = filters.DateFilter(
         field_name="quote__source__published_on", lookup_expr="lte"
     )
-    q = filters.CharFilter(method="filter_q", help_text="Words of the quote or the summary.")
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text="Words all in the quote, or all in the summary (full-text search on "
+        "PostgreSQL: stemmed, websearch syntax). The list keeps its order.",
+    )
 
     class Meta:
         model = Position
@@ -85,4 +89,4 @@ class PositionFilter(filters.FilterSet):
         )
 
     def filter_q(self, queryset, name, value):
-        return full_text(queryset, value, "quote__text", "summary")
+        return positions_matching(queryset, value)
