@@ -10,7 +10,10 @@ instances directly, each row, source or actor once. The ORM's
 of every row through ``Model.__init__``: a compare page's 200 statements
 were 2,400 instances and 20 of its 30 ms of evidence at 1M positions. The
 instances are the models' own (their methods and properties work); every
-concrete column is loaded, so none is fetched later.
+concrete column is loaded, so none is fetched later, but a source's stored
+text: a statement shows the quote, never the article it came from, and each
+source's whole text (often many kilobytes) was read with every statement
+that cites it. Asked for, it is fetched as a deferred field is.
 """
 
 from __future__ import annotations
@@ -44,8 +47,13 @@ NAMED = ((Position, ("actor", "claimant")), (Quote, ("speaker",)))
 OWN = ("pk", "subject_id", "rank")
 
 
+# Columns no statement shows, left unread (see above).
+UNREAD = {Source: {"text"}}
+
+
 def _columns(model) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
+    unread = UNREAD.get(model, set())
+    return [field.attname for field in model._meta.concrete_fields if field.attname not in unread]
 
 
 COLUMNS = {
