@@ -1,6 +1,7 @@
 """A real Chromium (Debian's package, never a downloaded build) driven by
 Playwright against Django's live server loaded with the seed data."""
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -68,25 +69,38 @@ def _open(browser, **options):
     return context, page
 
 
+def close(context, page) -> None:
+    """Close the browser once the page has no request in flight: a request
+    the live server is still answering holds its tables while the test's
+    teardown empties them, and PostgreSQL then found a deadlock (the
+    matrix's totals, loaded by htmx as the test ended)."""
+    from playwright.sync_api import Error
+
+    # Closed already, or never idle: it is closed anyway.
+    with contextlib.suppress(Error):
+        page.wait_for_load_state("networkidle", timeout=5_000)
+    context.close()
+
+
 @pytest.fixture
 def page(browser):
     context, page = _open(browser, viewport={"width": 1280, "height": 900})
     yield page
-    context.close()
+    close(context, page)
 
 
 @pytest.fixture
 def page_without_js(browser):
     context, page = _open(browser, java_script_enabled=False)
     yield page
-    context.close()
+    close(context, page)
 
 
 @pytest.fixture
 def phone(browser):
     context, page = _open(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     yield page
-    context.close()
+    close(context, page)
 
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"

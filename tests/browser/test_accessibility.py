@@ -1,7 +1,7 @@
 """axe-core on every public page, at a desktop's and a phone's size: no
 critical or serious finding; and on a phone, no page scrolls sideways."""
 
-from tests.browser.conftest import serious_violations
+from tests.browser.conftest import close, serious_violations
 
 PAGES = [
     "/",
@@ -38,5 +38,5 @@ def test_public_pages_pass_axe(site, browser):
                 wide = page.evaluate("document.documentElement.scrollWidth")
                 if wide > 390:
                     found[width, path] = [f"the page is {wide} px wide"]
-        context.close()
+        close(context, page)
     assert found == {}

@@ -10,7 +10,7 @@ import pytest
 
 from positions.models import Position, Status
 from sources.models import Source
-from tests.browser.conftest import serious_violations
+from tests.browser.conftest import close, serious_violations
 from tests.browser.test_review import log_in, screenshots
 from tests.browser.test_review import staff as staff  # noqa: F401 - the fixture
 
@@ -42,7 +42,7 @@ def desk_page(browser, lexicon):
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
-    context.close()
+    close(context, page)
 
 
 def test_an_article_in_three_page_loads(site, staff, desk_page):  # noqa: F811

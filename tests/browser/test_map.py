@@ -4,7 +4,7 @@ layout, and axe-core."""
 
 import pytest
 
-from tests.browser.conftest import serious_violations
+from tests.browser.conftest import close, serious_violations
 from tests.browser.test_review import screenshots
 
 
@@ -14,7 +14,7 @@ def axe_page(browser):
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    context.close()
+    close(context, page)
 
 
 def test_the_map_shows_each_country_and_opens_its_cell(site, axe_page):

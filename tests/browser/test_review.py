@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from positions.models import Position, Revision
-from tests.browser.conftest import serious_violations
+from tests.browser.conftest import close, serious_violations
 
 PASSWORD = "a long enough password"
 
@@ -33,8 +33,9 @@ def admin_page(browser):
     # (rightly) refuses; the page's own scripts still run as served.
     context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
     context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+    page = context.new_page()
+    yield page
+    close(context, page)
 
 
 def log_in(page, site, username):
