@@ -14,7 +14,6 @@ newest matches are found among the newest sources without reading the rest.
 
 from __future__ import annotations
 
-import json
 import operator
 import re
 from dataclasses import dataclass
@@ -115,9 +114,7 @@ def _estimated(queryset: QuerySet) -> float:
     sql, params = queryset.query.sql_with_params()
     with reading().cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
+        plan = cursor.fetchone()[0]  # psycopg reads a json column as Python values
     return plan[0]["Plan"]["Plan Rows"]
 
 

@@ -214,7 +214,3 @@ class QuoteAdmin(VersionedAdmin):
     @admin.display(description="Speaker")
     def speaker_name(self, obj):
         return obj.speaker_name
-
-    @admin.display(description="In stored text", boolean=True)
-    def is_verified(self, obj):
-        return obj.is_verified
