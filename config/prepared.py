@@ -57,6 +57,8 @@ class ByIds:
             rows = cursor.fetchall()
         if not converters:
             return rows
+        # As SQLCompiler.apply_converters does, but with this thread's
+        # connection: the compiler kept holds the one it was compiled with.
         converted = []
         for row in rows:
             row = list(row)
