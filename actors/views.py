@@ -133,7 +133,8 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             .with_evidence()
             .order_by("-as_of", "topic__sort_order")[:OWN_LIMIT]
         )
-        counted = counted_in(p.pk for p in own)
+        shown = {p.pk for p in own}
+        counted = counted_in(shown, published=shown)
         names = dict(
             Actor.objects.filter(
                 slug__in={c.actor for found in counted.values() for c in found}

@@ -12,7 +12,7 @@ read stays written as a QuerySet; only the compiling is not repeated."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -23,11 +23,21 @@ from .routers import reading
 class ByIds:
     """``ByIds(make)(ids)``: the rows of ``make().filter(<field>__in=ids)``
     as tuples, in the database's order; ``make`` returns a ``values_list``
-    query with no parameters of its own (it is called once per shape)."""
+    query with no parameters of its own (it is called once per shape).
+    The columns at the positions in ``as_read`` are handed back as the
+    driver reads them, unconverted: for a caller that only writes them out
+    again and knows what each driver gives (SQLite's datetimes are naive)."""
 
-    def __init__(self, make: Callable[[], QuerySet], field: str = "pk", shapes: int = 64):
+    def __init__(
+        self,
+        make: Callable[[], QuerySet],
+        field: str = "pk",
+        shapes: int = 64,
+        as_read: Collection[int] = (),
+    ):
         self.make = make
         self.field = field
+        self.as_read = frozenset(as_read)
         self._compiled = functools.lru_cache(maxsize=shapes)(self._compile)
 
     def _compile(self, alias: str, count: int) -> tuple[str, list[tuple[int, list, Any]]]:
@@ -43,6 +53,7 @@ class ByIds:
         converters = [
             (position, functions, expression)
             for position, (functions, expression) in compiler.get_converters(selected).items()
+            if position not in self.as_read
         ]
         return sql, converters
 

@@ -15,7 +15,7 @@ compare the table after edits through each path with a full rebuild.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -89,14 +89,15 @@ def _rows_sql(where: str, *, published_only: bool = True) -> str:
     return f"{own} UNION ALL {spoken}"
 
 
+# The columns of ``_rows_sql``, in its order.
+INSERTED = "position_id, subject_id, topic_id, as_of, rank, is_claim, claimant_id, role_id, stance"
+
+
 def _insert(where: str, params: list) -> None:
     table = CellStatement._meta.db_table
-    columns = (
-        "position_id, subject_id, topic_id, as_of, rank, is_claim, claimant_id, role_id, stance"
-    )
     with connection.cursor() as cursor:
         # Both halves of the UNION carry the same filter, so the parameters twice.
-        cursor.execute(f"INSERT INTO {table} ({columns}) {_rows_sql(where)}", params * 2)
+        cursor.execute(f"INSERT INTO {table} ({INSERTED}) {_rows_sql(where)}", params * 2)
 
 
 def refresh(position_ids: Iterable[int]) -> None:
@@ -131,29 +132,52 @@ class Counted(NamedTuple):
     organisation: str | None  # the office's state or body (slug)
 
 
-def counted_in(position_ids: Iterable[int]) -> dict[int, list[Counted]]:
+def counted_in(
+    position_ids: Iterable[int], *, published: Collection[int] = ()
+) -> dict[int, list[Counted]]:
     """Where each of these positions counts on its date, by the rule of the
     index above; drafts and retractions where they would count if published.
-    One query, none for none."""
+    Those the caller knows to be ``published`` are read from the index
+    itself (a lookup by position, where working the rule out again was
+    most of the time); the others are worked out. A query for each kind
+    asked, none for none."""
     ids = sorted(set(position_ids))
-    if not ids:
-        return {}
+    found: dict[int, list[Counted]] = {pk: [] for pk in ids}
+    stored = [pk for pk in ids if pk in published]
+    worked_out = [pk for pk in ids if pk not in published]
+    table = CellStatement._meta.db_table
+    columns = "position_id, subject_id, topic_id, rank, is_claim, role_id"
+    with reading().cursor() as cursor:
+        if stored:
+            where = f"position_id IN ({', '.join(['%s'] * len(stored))})"
+            cursor.execute(_counted_sql(f"SELECT {columns} FROM {table} WHERE {where}"), stored)
+            _collect(cursor.fetchall(), found)
+        if worked_out:
+            rows = _rows_sql(
+                f"p.id IN ({', '.join(['%s'] * len(worked_out))})", published_only=False
+            )
+            cursor.execute(
+                f"WITH w ({INSERTED}) AS ({rows}) {_counted_sql(f'SELECT {columns} FROM w')}",
+                worked_out * 2,
+            )
+            _collect(cursor.fetchall(), found)
+    return found
+
+
+def _counted_sql(cells: str) -> str:
     actor, topic, role = Actor._meta.db_table, Topic._meta.db_table, Role._meta.db_table
-    rows = _rows_sql(f"p.id IN ({', '.join(['%s'] * len(ids))})", published_only=False)
-    sql = (
-        f"WITH c (position_id, subject_id, topic_id, as_of, rank, is_claim, claimant_id, "
-        f"role_id, stance) AS ({rows}) "
+    return (
         f"SELECT c.position_id, a.slug, t.slug, c.is_claim, r.title, o.slug "
-        f"FROM c JOIN {actor} a ON a.id = c.subject_id JOIN {topic} t ON t.id = c.topic_id "
+        f"FROM ({cells}) c JOIN {actor} a ON a.id = c.subject_id "
+        f"JOIN {topic} t ON t.id = c.topic_id "
         f"LEFT JOIN {role} r ON r.id = c.role_id LEFT JOIN {actor} o ON o.id = r.organisation_id "
         f"ORDER BY c.position_id, c.rank, a.slug"
     )
-    found: dict[int, list[Counted]] = {pk: [] for pk in ids}
-    with reading().cursor() as cursor:
-        cursor.execute(sql, ids * 2)
-        for position_id, *fields in cursor.fetchall():
-            found[position_id].append(Counted(*fields[:2], bool(fields[2]), *fields[3:]))
-    return found
+
+
+def _collect(rows: list[tuple], found: dict[int, list[Counted]]) -> None:
+    for position_id, *fields in rows:
+        found[position_id].append(Counted(*fields[:2], bool(fields[2]), *fields[3:]))
 
 
 def rebuild() -> int:

@@ -3,11 +3,14 @@
 answers and translations, and on synthetic data; and through the endpoints,
 page by page, with filters, for readers and for editors."""
 
+import datetime as dt
 import json
+import time
 
 import pytest
 from django.db.models import F
 from django.test import Client
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from positions import synthetic
@@ -46,6 +49,37 @@ def test_synthetic_positions_read_as_the_serializer_says():
     statuses = set(positions.values_list("status", flat=True))
     assert {Status.PUBLISHED, Status.DRAFT, Status.RETRACTED} <= statuses
     assert plain(positions_data(positions.values_list("pk", flat=True))) == serialized(positions)
+
+
+@pytest.fixture
+def clock_in_tokyo(monkeypatch):
+    """The machine's own local time elsewhere than UTC: a naive datetime
+    taken for local time would show."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("zone", ["Europe/Kyiv", "America/New_York"])
+def test_dates_and_times_read_as_the_serializer_writes_them_in_any_zone(zone, clock_in_tokyo):
+    """Dates and datetimes are written from what the driver read (SQLite's
+    naive datetimes are UTC, whatever the server's own clock says); in any
+    zone they read as DRF writes them."""
+    synthetic.generate(positions=60, seed=3, countries=6)
+    positions = Position.objects.order_by("-id")
+    # Times with and without a fraction of a second.
+    Position.objects.filter(pk=positions[0].pk).update(
+        created_at=dt.datetime(2025, 3, 1, 23, 30, tzinfo=dt.UTC)
+    )
+    with timezone.override(zone):
+        found = plain(positions_data(positions.values_list("pk", flat=True)))
+        assert found == serialized(positions)
+    assert found[0]["created_at"].startswith("2025-03-0")
+    assert not found[0]["created_at"].endswith("Z")
+    assert plain(positions_data(positions.values_list("pk", flat=True))) == serialized(positions)
+    assert found[1]["created_at"] != plain(positions_data([positions[1].pk]))[0]["created_at"]
 
 
 def test_the_endpoints_answer_as_the_serializer_says(editor_client):

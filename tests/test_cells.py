@@ -4,12 +4,16 @@ cached matrix is never stale after one."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actors.models import Actor, Role
-from positions import cells
+from positions import cells, synthetic
+from positions.cells import counted_in
 from positions.matrix import MATRIX_PAGE_ROWS
-from positions.models import Attribution, CellStatement, Stance, Status
+from positions.models import Attribution, CellStatement, Position, Stance, Status
+from positions.seeding import load_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +208,25 @@ def test_export_leaves_out_what_is_derived(world):
     from positions.models import RecordVersion
 
     assert not {CellStatement, RecordVersion} & set(exported_models())
+
+
+def test_where_published_positions_count_is_read_from_the_index_as_worked_out(db):
+    """``counted_in`` reads published positions from the table this module
+    keeps; it says what working the rule out says, drafts worked out."""
+    load_seed()
+    synthetic.generate(positions=300, seed=8, countries=10)
+    published = set(Position.objects.published().values_list("pk", flat=True))
+    ids = list(Position.objects.values_list("pk", flat=True))
+    worked_out = counted_in(ids)
+    # Officials counting through their offices, and claims, are among them.
+    found = [cell for cells in worked_out.values() for cell in cells]
+    assert any(cell.office for cell in found) and any(cell.is_claim for cell in found)
+    with CaptureQueriesContext(connection) as queries:
+        read = counted_in(ids, published=published)
+    assert read == worked_out
+    assert len(queries) == 2  # the published from the index, the rest worked out
+    with CaptureQueriesContext(connection) as queries:
+        assert counted_in(published, published=published) == {
+            pk: worked_out[pk] for pk in published
+        }
+    assert len(queries) == 1

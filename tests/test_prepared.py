@@ -44,6 +44,20 @@ def test_rows_by_id_are_the_orms_rows_with_the_same_types():
     assert isinstance(created, dt.datetime) and created.utcoffset() == dt.timedelta(0)
 
 
+def test_columns_asked_as_read_are_the_drivers_values():
+    load_seed()
+    ids = list(Position.objects.order_by("-as_of").values_list("pk", flat=True)[:9])
+    expected = {row[0]: row for row in _columns().filter(pk__in=ids)}
+    for row in ByIds(_columns, as_read=[1, 2])(ids):
+        as_of, created = expected[row[0]][1], expected[row[0]][2]
+        assert row[1] == as_of
+        if connection.vendor == "sqlite":  # naive, in UTC: the ORM makes it aware
+            assert row[2].tzinfo is None and row[2] == created.replace(tzinfo=None)
+        else:
+            assert row[2] == created
+        assert row[3:] == expected[row[0]][3:]  # the others converted
+
+
 def test_no_ids_is_no_query():
     read = ByIds(_columns)
     with CaptureQueriesContext(connection) as queries:
