@@ -173,6 +173,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DJANGO_POSTGRES_PREPARED", default=True
+):
+    # Prepared statements: a query run a few times on a connection (psycopg's
+    # threshold, 5) is prepared, and PostgreSQL may then keep its plan. Our
+    # pages run the same handful of joins over and over, and planning them
+    # took 5-11 ms of each page at 1M positions (as long as running some).
+    # Needs the parameters bound by the server, not pasted into the SQL by
+    # the client (Django's default). Off behind a pooler in transaction mode
+    # that does not track prepared statements (PgBouncer before 1.21, or
+    # without max_prepared_statements).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
+
 # A streaming read replica of the PostgreSQL primary: anonymous reads go there
 # once it has replayed the record's current version (config.routers); writes,
 # editors and the version itself stay on the primary.
