@@ -298,7 +298,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "config.throttling.AnonRateThrottle",
         "config.throttling.TokenRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
