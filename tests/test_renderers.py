@@ -35,6 +35,20 @@ def test_the_same_bytes_as_drfs_renderer():
     assert json.loads(ours)["at"] == "2025-03-01T12:30:05.123456Z"
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        # Keys all strings (the quick path), with bytes of the separators'
+        # endings in other letters (é is C3 A9) and without any.
+        {"name": "Élysée, ©", "where": ["Genève"]},
+        {"plain": "ASCII only", "n": [1, 2]},
+        {"text": "a line\u2028and a paragraph\u2029end", "é": "é"},
+    ],
+)
+def test_string_keyed_documents_are_drfs_bytes_too(document):
+    assert JSONRenderer().render(document) == renderers.JSONRenderer().render(document)
+
+
 def test_what_orjson_refuses_is_written_by_drf():
     past_64_bits = {"n": 2**70}
     assert JSONRenderer().render(past_64_bits) == renderers.JSONRenderer().render(past_64_bits)
