@@ -104,7 +104,8 @@ def wrk(
         capture_output=True,
         text=True,
     ).stdout
-    percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.MULTILINE))
+    # wrk pads a figure in seconds ("1.24s ") to the width of one in ms.
+    percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", out, re.MULTILINE))
     if not {"50", "99"} <= percentiles.keys():
         # Said on one line, so that run.py's table can quote it.
         raise RuntimeError(f"wrk gave no latency percentiles for {url}: {' '.join(out.split())}")

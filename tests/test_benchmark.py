@@ -187,3 +187,42 @@ def test_a_conditional_get_is_held_to_two_milliseconds(bench):
         "API positions list, conditional GET (304) on PostgreSQL at 1,000,000 positions: "
         "median 2.6 ms (target 2 ms): **not met**." in verdict
     )
+
+
+WRK_IN_SECONDS = """Running 30s test @ http://127.0.0.1:55863/
+  2 threads and 50 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.22s   188.41ms   1.47s    80.58%
+    Req/Sec    31.72     16.25    70.00     60.29%
+  Latency Distribution
+     50%    1.24s 
+     75%    1.34s 
+     90%    1.42s 
+     99%    1.46s 
+  1200 requests in 30.07s, 122.41MB read
+Requests/sec:     39.91
+Transfer/sec:      4.07MB
+"""
+
+
+def test_wrk_latencies_in_seconds_are_read(monkeypatch):
+    """wrk pads a figure in seconds to the width of one in milliseconds; a
+    slow line once stopped the whole load run (its last 1M run)."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import load
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    answer = subprocess.CompletedProcess([], 0, stdout=WRK_IN_SECONDS, stderr="")
+    monkeypatch.setattr(load.subprocess, "run", lambda *args, **kwargs: answer)
+    assert load.wrk("http://127.0.0.1:55863/") == {
+        "requests": 1200,
+        "per_second": 39.91,
+        "p50_ms": 1240.0,
+        "p99_ms": 1460.0,
+        "errors": 0,
+        "socket_errors": "none",
+    }
