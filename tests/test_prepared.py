@@ -91,22 +91,3 @@ def test_another_field_than_the_key():
         )
     )
     assert found
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
-def test_postgresql_keeps_a_query_run_again_and_again_prepared():
-    """Planning our joins took as long as running some (README,
-    "Prepared statements"): psycopg prepares a query after five runs on a
-    connection, and PostgreSQL holds it for the connection's next ones."""
-    load_seed()
-    ids = list(Position.objects.values_list("pk", flat=True)[:3])
-    read = ByIds(_columns)
-
-    def prepared() -> list[str]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements")
-            return [row[0] for row in cursor.fetchall()]
-
-    for _ in range(7):
-        assert len(read(ids)) == 3
-    assert any("positions_position" in text and "IN ($1, $2, $3)" in text for text in prepared())

@@ -86,24 +86,23 @@ def database_options(**env) -> dict:
     return ast.literal_eval(result.stdout.strip().splitlines()[-1])
 
 
-def test_postgresql_options_keep_what_the_url_sets_and_add_no_jit_and_prepared_statements():
+def test_postgresql_options_keep_what_the_url_sets_add_no_jit_and_prepare_when_asked():
     url = "postgres://app@db:5432/app?sslmode=require&options=-c%20statement_timeout%3D5000"
-    prepared = {"server_side_binding": True, "prepare_threshold": 5}
     assert database_options(DATABASE_URL=url) == {
         "sslmode": "require",
         "options": "-c statement_timeout=5000 -c jit=off",
-        **prepared,
     }
     # Behind a pooler that refuses startup options, the server's own setting.
     assert database_options(DATABASE_URL=url, DJANGO_POSTGRES_JIT_OFF="0") == {
         "sslmode": "require",
         "options": "-c statement_timeout=5000",
-        **prepared,
     }
-    # Behind a pooler that cannot keep prepared statements, Django's default.
-    assert database_options(DATABASE_URL=url, DJANGO_POSTGRES_PREPARED="0") == {
+    # Prepared statements when asked: the server binds the parameters.
+    assert database_options(DATABASE_URL=url, DJANGO_POSTGRES_PREPARED="1") == {
         "sslmode": "require",
         "options": "-c statement_timeout=5000 -c jit=off",
+        "server_side_binding": True,
+        "prepare_threshold": 5,
     }
 
 
@@ -144,7 +143,7 @@ def test_a_replica_url_adds_the_replica_and_its_router():
         "db-replica",
         5432,
         "app",
-        {"options": "-c jit=off", "server_side_binding": True, "prepare_threshold": 5},
+        {"options": "-c jit=off"},
         True,
         ["config.routers.ReplicaRouter"],
     )

@@ -174,16 +174,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DJANGO_POSTGRES_PREPARED", default=True
+    "DJANGO_POSTGRES_PREPARED", default=False
 ):
-    # Prepared statements: a query run a few times on a connection (psycopg's
-    # threshold, 5) is prepared, and PostgreSQL may then keep its plan. Our
-    # pages run the same handful of joins over and over, and planning them
-    # took 5-11 ms of each page at 1M positions (as long as running some).
-    # Needs the parameters bound by the server, not pasted into the SQL by
-    # the client (Django's default). Off behind a pooler in transaction mode
-    # that does not track prepared statements (PgBouncer before 1.21, or
-    # without max_prepared_statements).
+    # Prepared statements, when asked: a query run five times on a
+    # connection is prepared, and PostgreSQL may keep its plan. Planning our
+    # joins took 5-11 ms of each heavy page at 1M positions, and one reader
+    # at a time gets those pages 10-14 ms sooner; but under load the cheap
+    # answers came slower (the server binds every parameter, and a kept
+    # generic plan suits some dates worse): measured both ways in README,
+    # "Prepared statements". Off behind a pooler in transaction mode that
+    # does not track them (PgBouncer before 1.21).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
     )
