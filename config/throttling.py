@@ -9,7 +9,7 @@ from rest_framework.permissions import SAFE_METHODS
 RESEARCH_PERMISSION = "positions.view_position"
 
 
-class Counted:
+class FixedWindow:
     """Counts a client's requests per window of the rate's period (a minute)
     in one number in the cache: added, then incremented.
 
@@ -45,11 +45,11 @@ class Counted:
         return max(self.window_ends - self.now, 0)
 
 
-class AnonRateThrottle(Counted, throttling.AnonRateThrottle):
+class AnonRateThrottle(FixedWindow, throttling.AnonRateThrottle):
     pass
 
 
-class TokenRateThrottle(Counted, throttling.UserRateThrottle):
+class TokenRateThrottle(FixedWindow, throttling.UserRateThrottle):
     """For clients that are logged in or carry a token only. DRF's
     UserRateThrottle also counts anonymous clients (by address), so their
     limit was the lower of the two rates, whatever API_ANON_RATE said.

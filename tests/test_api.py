@@ -617,10 +617,10 @@ class TestWrites:
 def throttle_clock(monkeypatch):
     """The throttles' clock, mid-minute and moved by hand: a test's requests
     never straddle two counting windows by chance."""
-    from config.throttling import Counted
+    from config.throttling import FixedWindow
 
     now = [1_800_000_030.0]
-    monkeypatch.setattr(Counted, "timer", staticmethod(lambda: now[0]))
+    monkeypatch.setattr(FixedWindow, "timer", staticmethod(lambda: now[0]))
     return now
 
 

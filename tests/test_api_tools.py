@@ -299,10 +299,10 @@ def test_create_editor_prints_a_token_once(groups, django_user_model):
 def test_research_reads_have_a_rate_of_their_own(groups, monkeypatch):
     from django.core.cache import cache
 
-    from config.throttling import Counted, TokenRateThrottle
+    from config.throttling import FixedWindow, TokenRateThrottle
 
     # Mid-minute: the five requests fall in one counting window.
-    monkeypatch.setattr(Counted, "timer", staticmethod(lambda: 1_800_000_030.0))
+    monkeypatch.setattr(FixedWindow, "timer", staticmethod(lambda: 1_800_000_030.0))
 
     monkeypatch.setattr(
         TokenRateThrottle, "THROTTLE_RATES", {"user": "2/minute", "research": "4/minute"}
