@@ -362,7 +362,7 @@ class TestSourcePage:
 def depending(response) -> dict[str, list[tuple[str, str]]]:
     """(actor, topic) slugs under each condition on a conditions page."""
     found: dict[str, list[tuple[str, str]]] = {}
-    for condition, cells in response.context["sections"]:
+    for condition, cells, _ in response.context["sections"]:
         found.setdefault(condition.slug, []).extend((a.slug, t.slug) for a, t, _ in cells)
     return found
 
@@ -470,7 +470,7 @@ class TestConditionsPage:
         # A hit: the record's version, then the stored page.
         with django_assert_num_queries(1):
             assert client.get(url, query).content == first.content
-        (cells,) = [cells for c, cells in first.context["sections"] if c.slug == "us-backstop"]
+        (cells,) = [cells for c, cells, _ in first.context["sections"] if c.slug == "us-backstop"]
         (deciding,) = [cell.position.pk for a, t, cell in cells if t.slug == "own-troops"]
         Position.objects.get(pk=deciding).conditions.add(Condition.objects.get(slug="un-mandate"))
         assert depending(client.get(url, query))["un-mandate"] == [("united-kingdom", "own-troops")]
