@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.template import engines
 
@@ -26,6 +27,7 @@ LANE_HEIGHT = 30
 BAR_HEIGHT = 16
 # A span is labelled inside its bar only when the words fit.
 LABEL_MIN_WIDTH = 80
+STANCES = dict(Stance.choices)
 SHORT_LABELS = {
     Stance.SUPPORTS: "Supports",
     Stance.CONDITIONAL: "Conditional",
@@ -79,49 +81,30 @@ class Span:
         return f"{self.width:.1f}"
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(NamedTuple):
+    """A statement's mark on its lane, as the SVG writes it: made once per
+    marker in :func:`build` (a timeline has hundreds; properties the
+    template read one by one were a fifth of its drawing)."""
+
     x: float
-    y: float
     statement: Statement
     anchor: str
-    href: str = ""  # the anchor when the statement is listed below, else its cell page
-
-    @property
-    def box(self) -> tuple[float, float]:
-        """Top-left corner of a claim's diamond, a square turned about (x, y)."""
-        return round(self.x - 5, 1), round(self.y - 5, 1)
+    href: str  # the anchor when the statement is listed below, else its cell page
+    title: str  # the hover text: when, who, the words and the stance
+    cx: str  # coordinates as the SVG writes them, one decimal
+    left: str  # a claim's diamond, a square turned about (cx, its lane's middle)
+    top: str
 
     @property
     def is_claim(self) -> bool:
         return self.statement.is_claim
 
-    @property
-    def title(self) -> str:
-        """The hover text: when, who, the words and the stance."""
-        p = self.statement.position
-        claim = f" (claim by {p.claimant.name})" if self.is_claim else ""
-        words = first_words(p.quote.text, 40)
-        return (
-            f"{_when(p)}, {p.quote.speaker_name}{claim}: {quoted(words)} — {Stance(p.stance).label}"
-        )
 
-    # Coordinates as the SVG writes them, one decimal.
-    @property
-    def cx(self) -> str:
-        return f"{self.x:.1f}"
-
-    @property
-    def cy(self) -> str:
-        return f"{self.y:.1f}"
-
-    @property
-    def left(self) -> str:
-        return f"{self.box[0]:.1f}"
-
-    @property
-    def top(self) -> str:
-        return f"{self.box[1]:.1f}"
+def marker_title(statement: Statement) -> str:
+    p = statement.position
+    claim = f" (claim by {p.claimant.name})" if statement.is_claim else ""
+    words = first_words(p.quote.text, 40)
+    return f"{_when(p)}, {p.quote.speaker_name}{claim}: {quoted(words)} — {STANCES[p.stance]}"
 
 
 @dataclass
@@ -209,12 +192,17 @@ def build(lanes: list[Lane], *, until: dt.date, listed: set[str] | None = None) 
         lane.spans = _spans(lane.entries, end=end, x_of=x_of)
         # Statements of one day share a spot: the one that counts is drawn last, on top.
         lane.markers = []
+        top = f"{round(lane.mid_y - 5, 1):.1f}"
         for entry in lane.entries:
+            x = x_of(entry.on)
+            cx, left = f"{x:.1f}", f"{round(x - 5, 1):.1f}"
+            on = entry.on.isoformat()
             for statement in reversed(entry.made):
                 anchor = anchor_for(lane.key, statement)
                 shown = listed is None or anchor in listed
-                href = f"#{anchor}" if shown else f"{lane.url}?as_of={entry.on:%Y-%m-%d}"
-                lane.markers.append(Marker(x_of(entry.on), lane.mid_y, statement, anchor, href))
+                href = f"#{anchor}" if shown else f"{lane.url}?as_of={on}"
+                title = marker_title(statement)
+                lane.markers.append(Marker(x, statement, anchor, href, title, cx, left, top))
     return Timeline(lanes=lanes, start=start, end=end, ticks=_month_ticks(start, end, x_of))
 
 
