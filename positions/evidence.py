@@ -4,7 +4,8 @@ speaker, the words it answers and its conditions, and the office it counts
 through.
 
 Read as plain values (three queries: the rows with their positions, quotes
-and sources; the actors they name; the conditions) and made into model
+and sources; the actors they name; the conditions; a fourth for the words
+that answers among them answer) and made into model
 instances directly, each row, source or actor once. The ORM's
 ``select_related`` over the same twelve tables built every related instance
 of every row through ``Model.__init__``: a compare page's 200 statements
@@ -37,9 +38,10 @@ RELATED = (
     ("position__topic", Topic, ("position", "topic")),
     ("position__quote", Quote, ("position", "quote")),
     ("position__quote__source", Source, ("position__quote", "source")),
-    ("position__responds_to", Position, ("position", "responds_to")),
-    ("position__responds_to__quote", Quote, ("position__responds_to", "quote")),
 )
+# The words an answer answers (a denial's claim) are read in a query of their
+# own, when some position answers any: two more joins cost every read 1.3 ms
+# of PostgreSQL's planning at 1M positions, for rows most reads do not have.
 # The actors they name (actor, claimant, speakers) are read in a query of
 # their own: four more joins made PostgreSQL's planner weigh twelve tables'
 # orders (5 ms, more than running the query), for rows found by id anyway.
@@ -115,9 +117,38 @@ def evidenced_rows(which: Q) -> list[tuple[int, int, int, Role | None, Position]
         position = found["position"]
         positions[position.pk] = position
         result.append((values[0], values[1], values[2], found["role"], position))
+    _with_answered(positions, made, db)
     _with_actors(made, db)
     _with_conditions(positions, db)
     return result
+
+
+def _with_answered(
+    positions: dict[int, Position], made: dict[tuple[type, int], models.Model], db: str
+) -> None:
+    """The positions (with their quotes) that ``positions`` answer, in place;
+    added to ``made``, so that their actors and speakers are read too."""
+    wanted = {p.responds_to_id for p in positions.values() if p.responds_to_id}
+    # A statement may answer another that the same read loaded.
+    wanted -= {pk for model, pk in made if model is Position}
+    if wanted:
+        quote_columns = [f"quote__{column}" for column in COLUMNS[Quote]]
+        split = len(COLUMNS[Position])
+        answered = (
+            Position.objects.using(db)
+            .filter(pk__any_of=wanted)
+            .values_list(*COLUMNS[Position], *quote_columns)
+        )
+        for values in answered:
+            position = loaded(Position, values[:split], db)
+            quote = made.get((Quote, values[split]))
+            if quote is None:
+                quote = made[Quote, values[split]] = loaded(Quote, values[split:], db)
+            position._state.fields_cache["quote"] = quote
+            made[Position, position.pk] = position
+    for position in positions.values():
+        answered_id = position.responds_to_id
+        position._state.fields_cache["responds_to"] = answered_id and made[Position, answered_id]
 
 
 def _with_actors(made: dict[tuple[type, int], models.Model], db: str) -> None:

@@ -325,8 +325,9 @@ def _evidenced(which: Q) -> list[Statement]:
 def with_evidence(found: Iterable[Statement]) -> dict[int, Statement]:
     """The same statements, keyed by ``row_id``, with their positions loaded
     whole (source, speaker, conditions) and their offices: for the few that a
-    page lists in full among the many it draws. Two queries; none for none
-    (and no query built: a page without changes pays nothing)."""
+    page lists in full among the many it draws. Three queries, a fourth when
+    some answer other words (``positions.evidence``); none for none (and no
+    query built: a page without changes pays nothing)."""
     ids = {s.row_id for s in found}
     if not ids:
         return {}

@@ -266,7 +266,7 @@ class Record:
 def lanes_and_record(rows, *, record_page: int = 1) -> tuple[list[Lane], Record]:
     """Timeline lanes and page ``record_page`` of the dated entries below it
     (``RECORD_LIMIT`` to a page, newest first), their statements with their
-    evidence (two queries). ``rows`` is ``(key, label, subject, url,
+    evidence (``rule.with_evidence``). ``rows`` is ``(key, label, subject, url,
     entries)`` per lane, from ``window_histories``. The lanes are drawn by
     :func:`build`, with ``listed`` from the record, where a page shows them.
     Raises PageOutOfRange past the record's last page."""
