@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Q
 from django.forms.models import model_to_dict
 
-from positions.models import CellStatement
+from positions.models import CellStatement, Position
 from positions.rule import _evidenced
 
 
@@ -62,6 +62,29 @@ def test_every_statement_reads_as_the_orms(seeded, django_assert_num_queries):
     with django_assert_num_queries(1):
         text = statement.position.quote.source.text
     assert text == expected[statement.row_id].position.quote.source.text
+
+
+def test_the_words_an_answer_answers_are_read_beside_it(seeded, django_assert_num_queries):
+    """Answers loaded without the words they answer: those words, their quote
+    and its speaker come in a fourth query, as the ORM would show them."""
+    answering = CellStatement.objects.filter(position__responds_to__isnull=False)
+    answered = {row.position.responds_to_id for row in answering.select_related("position")}
+    ids = list(answering.values_list("pk", flat=True))
+    assert answered and ids
+    with django_assert_num_queries(4):  # the rows, the words answered, actors, conditions
+        found = _evidenced(Q(pk__in=ids))
+    assert found and {s.position.pk for s in found}.isdisjoint(answered)
+    with django_assert_num_queries(0):
+        for statement in found:
+            mine = statement.position
+            assert mine.responds_to.pk == mine.responds_to_id
+            assert mine.responds_to.quote.speaker_name
+            assert mine.answer_display
+    for statement in found:
+        mine, theirs = statement.position, Position.objects.get(pk=statement.position.pk)
+        assert _columns(mine.responds_to) == _columns(theirs.responds_to)
+        assert _columns(mine.responds_to.quote) == _columns(theirs.responds_to.quote)
+        assert mine.answer_display == theirs.answer_display
 
 
 def test_a_position_named_twice_is_one_instance(db, make):
