@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models.expressions import RawSQL
 
@@ -26,8 +27,7 @@ from .rule import (
 )
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
     """A date on which statements were made in a cell, and the cell after them."""
 
     on: dt.date
@@ -53,31 +53,36 @@ def history_of(cell_statements: Iterable[Statement], *, subject_id: int, topic_i
         by_date[statement.position.as_of].append(statement)
     steps = []
     latest_own: list[Statement] = []
-    claims: dict[int, Statement] = {}
+    since = dt.date.min  # the date of the latest own words: claims before it are spoken past
+    claims: dict[int, Statement] = {}  # each claimant's latest claim
     every_claim: dict[int, Statement] = {}
     for day in sorted(by_date):
         made = by_date[day]
         own = [s for s in made if not s.is_claim]
         if own:
-            latest_own = own
-        for claim in (s for s in made if s.is_claim):
-            every_claim[claim.position.pk] = claim
-            kept = claims.get(claim.position.claimant_id)
-            if kept is None or claim.sort_key < kept.sort_key:
-                claims[claim.position.claimant_id] = claim
+            latest_own, since = own, day
+        if len(own) < len(made):
+            for claim in made:
+                if not claim.is_claim:
+                    continue
+                every_claim[claim.position.pk] = claim
+                kept = claims.get(claim.position.claimant_id)
+                if kept is None or claim.sort_key < kept.sort_key:
+                    claims[claim.position.claimant_id] = claim
+        # As latest_candidates narrows the matrix: the claims made since the
+        # latest own words, and those the words answer, however old.
+        current = [c for c in claims.values() if c.position.as_of >= since]
         answered = [
             every_claim[s.position.responds_to_id]
             for s in latest_own
             if s.position.responds_to_id in every_claim
         ]
-        deciding = [*latest_own, *{id(s): s for s in [*claims.values(), *answered]}.values()]
-        steps.append(
-            HistoryEntry(
-                on=day,
-                made=sorted(made, key=lambda s: (s.is_claim, s.sort_key)),
-                cell=resolve(deciding, subject_id=subject_id, topic_id=topic_id),
-            )
-        )
+        if answered:
+            current = list({id(s): s for s in [*current, *answered]}.values())
+        if len(made) > 1:
+            made = sorted(made, key=lambda s: (s.is_claim, s.sort_key))
+        cell = resolve([*latest_own, *current], subject_id=subject_id, topic_id=topic_id)
+        steps.append(HistoryEntry(day, made, cell))
     return steps
 
 

@@ -4,8 +4,6 @@ columns and lay them out."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -95,7 +93,7 @@ def cell(request: HtmxHttpRequest, actor_slug: str, topic_slug: str) -> HttpResp
         "on": on,
         "cell": evidenced(now, whole),
         "stale": now.current is not None and is_stale(now.current.position.as_of, on),
-        "entries": [replace(e, made=[whole[s.row_id] for s in e.made]) for e in entries],
+        "entries": [e._replace(made=[whole[s.row_id] for s in e.made]) for e in entries],
         # The list counts down from the newest date of all, page after page.
         "first_number": len(steps) - (page - 1) * HISTORY_DATES_PER_PAGE,
         "path": reverse("positions:cell", args=[actor.slug, topic.slug]),
