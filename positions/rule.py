@@ -242,20 +242,21 @@ def shown_statement(row) -> Statement:
         responds_to_id,
         response_kind,
     ) = row
+    # By position, in the tuples' field order: pages make hundreds of these.
     position = CellPosition(
-        pk=pk,
-        topic_id=topic_id,
-        stance=stance,
-        as_of=as_of,
-        attribution=attribution,
-        claimant_id=claimant_id,
-        actor=Named(actor_name),
-        claimant=Named(claimant_name) if claimant_id else None,
-        quote=ShownQuote(speaker_name, text, to_date(said_on), precision),
-        responds_to_id=responds_to_id,
-        response_kind=response_kind,
+        pk,
+        topic_id,
+        stance,
+        as_of,
+        attribution,
+        claimant_id,
+        Named(actor_name),
+        Named(claimant_name) if claimant_id else None,
+        ShownQuote(speaker_name, text, to_date(said_on), precision),
+        responds_to_id,
+        response_kind,
     )
-    return Statement(subject_id, position, rank, role_id=role_id, row_id=row_id)
+    return Statement(subject_id, position, rank, None, role_id, row_id)
 
 
 def shown_statements(chosen_sql: str, params: list) -> list[Statement]:
