@@ -24,6 +24,8 @@ class ByIds:
     """``ByIds(make)(ids)``: the rows of ``make().filter(<field>__in=ids)``
     as tuples, in the database's order; ``make`` returns a ``values_list``
     query with no parameters of its own (it is called once per shape).
+    With ``lookup="any_of"`` (``config.lookups``), PostgreSQL gets the ids
+    as one array, and the query has one shape for any number of them.
     The columns at the positions in ``as_read`` are handed back as the
     driver reads them, unconverted: for a caller that only writes them out
     again and knows what each driver gives (SQLite's datetimes are naive)."""
@@ -34,20 +36,23 @@ class ByIds:
         field: str = "pk",
         shapes: int = 64,
         as_read: Collection[int] = (),
+        lookup: str = "in",
     ):
         self.make = make
         self.field = field
+        self.lookup = lookup
         self.as_read = frozenset(as_read)
         self._compiled = functools.lru_cache(maxsize=shapes)(self._compile)
 
-    def _compile(self, alias: str, count: int) -> tuple[str, list[tuple[int, list, Any]]]:
+    def _compile(self, alias: str, count: int) -> tuple[str, list[tuple[int, list, Any]], bool]:
         stand_ins = list(range(1, count + 1))
-        queryset = self.make().filter(**{f"{self.field}__in": stand_ins})
+        queryset = self.make().filter(**{f"{self.field}__{self.lookup}": stand_ins})
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        # The ids must be the statement's only parameters, in the order given:
-        # anything else would be run with the wrong values.
-        if list(params) != stand_ins:
+        # The ids must be the statement's only parameters, in the order given
+        # (or one array of them): anything else would run with wrong values.
+        as_array = list(params) == [stand_ins]
+        if not as_array and list(params) != stand_ins:
             raise ValueError(f"{self.make.__name__}: a query of its own parameters")
         selected = [column for column, _, _ in compiler.select[: compiler.col_count]]
         converters = [
@@ -55,16 +60,17 @@ class ByIds:
             for position, (functions, expression) in compiler.get_converters(selected).items()
             if position not in self.as_read
         ]
-        return sql, converters
+        return sql, converters, as_array
 
     def __call__(self, ids: Iterable[int]) -> list[tuple]:
         ids = list(ids)
         if not ids:
             return []
         connection = reading()
-        sql, converters = self._compiled(connection.alias, len(ids))
+        one_shape = self.lookup == "any_of" and connection.vendor == "postgresql"
+        sql, converters, as_array = self._compiled(connection.alias, 1 if one_shape else len(ids))
         with connection.cursor() as cursor:
-            cursor.execute(sql, ids)
+            cursor.execute(sql, [ids] if as_array else ids)
             rows = cursor.fetchall()
         if not converters:
             return rows

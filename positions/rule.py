@@ -26,7 +26,7 @@ from django.db.models.expressions import RawSQL
 from actors.models import Actor, Role
 from config.routers import reading
 
-from .evidence import evidenced_rows
+from .evidence import evidenced_by_ids, evidenced_rows
 from .models import Attribution, CellStatement, Position, Topic
 from .shown import CellPosition, Named, ShownQuote, shown_sql, to_date
 
@@ -311,7 +311,7 @@ def _deciding(candidates: RawSQL, *, on: dt.date, evidence: bool) -> list[Statem
     with reading().cursor() as cursor:
         cursor.execute(candidates.sql, candidates.params)
         ids = [row[0] for row in cursor.fetchall()]
-    found = _evidenced(Q(pk__any_of=ids))
+    found = _evidenced_by_ids(ids)
     return found + answered_claims(found, on=on, evidence=True)
 
 
@@ -320,6 +320,14 @@ def _evidenced(which: Q) -> list[Statement]:
     return [
         Statement(subject_id, position, rank, role, role and role.pk, row_id)
         for row_id, subject_id, rank, role, position in evidenced_rows(which)
+    ]
+
+
+def _evidenced_by_ids(ids) -> list[Statement]:
+    """The CellStatements with these ids, their positions loaded whole."""
+    return [
+        Statement(subject_id, position, rank, role, role and role.pk, row_id)
+        for row_id, subject_id, rank, role, position in evidenced_by_ids(ids)
     ]
 
 
@@ -332,7 +340,7 @@ def with_evidence(found: Iterable[Statement]) -> dict[int, Statement]:
     ids = {s.row_id for s in found}
     if not ids:
         return {}
-    return {s.row_id: s for s in _evidenced(Q(pk__any_of=ids))}
+    return {s.row_id: s for s in _evidenced_by_ids(ids)}
 
 
 def evidenced(cell: CellStance, whole: dict[int, Statement]) -> CellStance:

@@ -91,3 +91,15 @@ def test_another_field_than_the_key():
         )
     )
     assert found
+
+
+def test_ids_as_one_array_read_the_same_rows_in_one_shape():
+    """``lookup="any_of"``: on PostgreSQL the ids go as one array, so one
+    compiled query serves any number of them; elsewhere it is ``__in``."""
+    load_seed()
+    read = ByIds(_columns, lookup="any_of")
+    ids = list(Position.objects.order_by("-as_of").values_list("pk", flat=True))
+    for chosen in (ids[:1], ids[:7], ids[3:50], ids, [ids[5], ids[5], ids[2]]):
+        assert sorted(read(chosen)) == sorted(_columns().filter(pk__in=chosen))
+    shapes = read._compiled.cache_info().currsize
+    assert shapes == (1 if connection.vendor == "postgresql" else 5)
