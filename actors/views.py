@@ -4,6 +4,7 @@ time, how their stance on each topic moved, and every quote."""
 from django.db.models import OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -166,6 +167,11 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         form.add_error("quotes", f"There is no page {page} of quotes in this period.")
         return render(request, "actors/actor_detail.html", context, status=404)
     context |= {
+        # Twenty-five quotes, each with the positions it counts as: written
+        # by the Jinja2 engine (Django's took a tenth of the page at 1M).
+        "quotes_markup": engines["jinja2"]
+        .get_template("actors/_quotes.html")
+        .render({"quotes": quotes[:QUOTES_PER_PAGE], "actor": actor}),
         "quotes": quotes[:QUOTES_PER_PAGE],
         "quotes_page": page,
         "older_quotes": len(quotes) > QUOTES_PER_PAGE,
