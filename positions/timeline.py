@@ -262,6 +262,13 @@ class Record:
     def has_older(self) -> bool:
         return self.page < self.pages
 
+    @property
+    def entries_markup(self) -> str:
+        """The entries with their statements, rendered and escaped by the
+        Jinja2 engine (a statement's markup is a Jinja2 fragment already)."""
+        template = engines["jinja2"].get_template("positions/_record_entries.html")
+        return template.render({"record": self})
+
 
 def lanes_and_record(rows, *, record_page: int = 1) -> tuple[list[Lane], Record]:
     """Timeline lanes and page ``record_page`` of the dated entries below it
