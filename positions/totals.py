@@ -30,13 +30,15 @@ class TopicTotals:
         return self.countries - self.silent
 
 
-def _winning(column: str, on: str) -> str:
+def _winning(column: str, on: str, *, qualified: bool = False) -> str:
     """SQL: ``column`` of cell ``c``'s winning own statement as of ``on`` (an
     SQL expression), in :data:`rule.WINNER_ORDER`; its one parameter is
     ``is_claim`` (False). The index (cellstatement_cell_order) holds the
-    stance and the position: one index-only probe."""
+    stance and the position: one index-only probe. With ``qualified``,
+    ``column`` is an expression over the statement ``s``."""
+    selected = column if qualified else f"s.{column}"
     return (
-        f"(SELECT s.{column} FROM {CellStatement._meta.db_table} s "
+        f"(SELECT {selected} FROM {CellStatement._meta.db_table} s "
         f"WHERE s.subject_id = c.subject_id AND s.topic_id = c.topic_id "
         f"AND s.is_claim = %s AND s.as_of <= {on} ORDER BY {WINNER_ORDER} LIMIT 1)"
     )
@@ -115,19 +117,24 @@ def standing(*, topic_id: int, on: dt.date) -> dict[str, list[Standing]]:
     statement, as the totals count it. One query, two index-only probes per
     country; the as-of rule in Python for thousands of countries was most of
     a topic page's time."""
+    connection = reading()
+    # The date and the stance in one value ("2025-03-01supports"): one probe
+    # of the index per country for both, not one for each (2 ms at 1M).
+    day = "to_char(s.as_of, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else "s.as_of"
     sql = (
-        f"SELECT c.name, c.slug, {_winning('stance', '%s')}, {_winning('as_of', '%s')} "
+        f"SELECT c.name, c.slug, {_winning(f'{day} || s.stance', '%s', qualified=True)} "
         f"FROM (SELECT r.id AS subject_id, %s AS topic_id, r.name, r.slug, r.kind "
         f"FROM {Actor._meta.db_table} r WHERE r.kind IN (%s, %s)) c "
         f"ORDER BY CASE WHEN c.kind = %s THEN 0 ELSE 1 END, c.name"
     )
     found: dict[str, list[Standing]] = {value: [] for value in Stance.values}
     kinds = [Actor.Kind.STATE, Actor.Kind.ORGANISATION]
-    with reading().cursor() as cursor:
-        cursor.execute(sql, [False, on, False, on, topic_id, *kinds, Actor.Kind.STATE])
-        for name, slug, stance, since in cursor.fetchall():
-            if stance is not None:
-                found[stance].append(Standing(name, slug, as_date(since)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [False, on, topic_id, *kinds, Actor.Kind.STATE])
+        for name, slug, since_and_stance in cursor.fetchall():
+            if since_and_stance is not None:
+                since, stance = since_and_stance[:10], since_and_stance[10:]
+                found[stance].append(Standing(name, slug, dt.date.fromisoformat(since)))
     return found
 
 
