@@ -88,16 +88,13 @@ class Marker(NamedTuple):
 
     x: float
     statement: Statement
+    is_claim: bool
     anchor: str
     href: str  # the anchor when the statement is listed below, else its cell page
     title: str  # the hover text: when, who, the words and the stance
     cx: str  # coordinates as the SVG writes them, one decimal
     left: str  # a claim's diamond, a square turned about (cx, its lane's middle)
     top: str
-
-    @property
-    def is_claim(self) -> bool:
-        return self.statement.is_claim
 
 
 def marker_title(statement: Statement) -> str:
@@ -201,8 +198,8 @@ def build(lanes: list[Lane], *, until: dt.date, listed: set[str] | None = None) 
                 anchor = anchor_for(lane.key, statement)
                 shown = listed is None or anchor in listed
                 href = f"#{anchor}" if shown else f"{lane.url}?as_of={on}"
-                title = marker_title(statement)
-                lane.markers.append(Marker(x, statement, anchor, href, title, cx, left, top))
+                claim, title = statement.is_claim, marker_title(statement)
+                lane.markers.append(Marker(x, statement, claim, anchor, href, title, cx, left, top))
     return Timeline(lanes=lanes, start=start, end=end, ticks=_month_ticks(start, end, x_of))
 
 
@@ -211,13 +208,14 @@ def _spans(entries: list[HistoryEntry], *, end: dt.date, x_of) -> list[Span]:
     # only a third-party claim has no stance of the actor's own, so no span.
     runs: list[tuple[str, dt.date, dt.date]] = []
     for index, entry in enumerate(entries):
-        until = entries[index + 1].on if index + 1 < len(entries) else end
-        if entry.stance is None:
+        stance = entry.stance
+        if stance is None:
             continue
-        if runs and runs[-1][0] == entry.stance and runs[-1][2] == entry.on:
-            runs[-1] = (entry.stance, runs[-1][1], until)
+        until = entries[index + 1].on if index + 1 < len(entries) else end
+        if runs and runs[-1][0] == stance and runs[-1][2] == entry.on:
+            runs[-1] = (stance, runs[-1][1], until)
         else:
-            runs.append((entry.stance, entry.on, until))
+            runs.append((stance, entry.on, until))
     return [
         Span(x_of(start), round(x_of(until) - x_of(start), 1), stance, start, until)
         for stance, start, until in runs
