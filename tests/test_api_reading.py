@@ -166,3 +166,50 @@ def test_sources_quotes_and_actors_read_as_their_serializers_say(editor_client, 
     assert every_page(reader, "/api/v1/actors/?kind=state&page_size=50") == plain(
         ActorSerializer(states, many=True).data
     )
+
+
+def test_statements_read_as_their_positions_say():
+    """A statement in the matrix, timeline and history answers (statement_records)
+    says what its CellStatement and position say, read whole by the ORM: on
+    the record, whose statements answer, claim and speak through offices."""
+    from positions.api.statements import StatementSerializer, statement_records
+    from positions.models import CellStatement
+    from positions.rule import END_OF_RECORD, statements
+
+    load_seed()
+    found = statements(on=END_OF_RECORD, evidence=False)
+    records = statement_records(found)
+    rows = CellStatement.objects.select_related(
+        "role", "position__actor", "position__claimant", "position__quote__source"
+    ).prefetch_related("position__conditions")
+    assert len(records) == len(found) == rows.count()
+    assert any(r["claimant"] for r in records.values())
+    assert any(r["office"] for r in records.values())
+    assert any(r["responds_to"] for r in records.values())
+    for row in rows:
+        p, quote = row.position, row.position.quote
+        expected = {
+            "position": p.pk,
+            "stance": p.stance,
+            "as_of": p.as_of,
+            "attribution": p.attribution,
+            "rank": row.rank,
+            "actor": p.actor.slug,
+            "office": row.role.title if row.role else None,
+            "claimant": p.claimant.slug if p.claimant else None,
+            "responds_to": p.responds_to_id,
+            "response_kind": p.response_kind,
+            "conditions": sorted(c.slug for c in p.conditions.all()),
+            "quote": quote.text,
+            "speaker": quote.speaker_name,
+            "source": {
+                "id": quote.source.pk,
+                "publisher": quote.source.publisher,
+                "title": quote.source.title,
+                "url": quote.source.url,
+                "published_on": quote.source.published_on,
+            },
+        }
+        mine = {**records[row.pk], "conditions": sorted(records[row.pk]["conditions"])}
+        assert mine == expected
+        assert plain(StatementSerializer(mine).data) == plain(StatementSerializer(expected).data)
