@@ -227,39 +227,16 @@ CHOSEN = ("id", "position_id", "subject_id", "rank", "role_id")  # a CellStateme
 
 
 def shown_statement(row) -> Statement:
-    (
-        row_id,
-        subject_id,
-        rank,
-        role_id,
-        pk,
-        topic_id,
-        stance,
-        as_of,
-        attribution,
-        claimant_id,
-        actor_name,
-        claimant_name,
-        speaker_name,
-        text,
-        said_on,
-        precision,
-        responds_to_id,
-        response_kind,
-    ) = row
-    # By position, in the tuples' field order: pages make hundreds of these.
+    """A statement from its row, read as ``positions.shown.SHOWN_COLUMNS``."""
+    row_id, subject_id, rank, role_id = row[:4]
+    claimant_id, actor_name, claimant_name, speaker_name, text, said_on, precision = row[9:16]
+    # By position, in CellPosition's field order: pages make hundreds of these.
     position = CellPosition(
-        pk,
-        topic_id,
-        stance,
-        as_of,
-        attribution,
-        claimant_id,
+        *row[4:10],  # pk, topic_id, stance, as_of, attribution, claimant_id
         Named(actor_name),
         Named(claimant_name) if claimant_id else None,
         ShownQuote(speaker_name, text, to_date(said_on), precision),
-        responds_to_id,
-        response_kind,
+        *row[16:18],  # responds_to_id, response_kind
     )
     return Statement(subject_id, position, rank, None, role_id, row_id)
 
