@@ -166,13 +166,14 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if page > 1 and not quotes:
         form.add_error("quotes", f"There is no page {page} of quotes in this period.")
         return render(request, "actors/actor_detail.html", context, status=404)
+    page_quotes = quotes[:QUOTES_PER_PAGE]
     context |= {
         # Twenty-five quotes, each with the positions it counts as: written
         # by the Jinja2 engine (Django's took a tenth of the page at 1M).
         "quotes_markup": engines["jinja2"]
         .get_template("actors/_quotes.html")
-        .render({"quotes": quotes[:QUOTES_PER_PAGE], "actor": actor}),
-        "quotes": quotes[:QUOTES_PER_PAGE],
+        .render({"quotes": page_quotes, "actor": actor}),
+        "quotes": page_quotes,
         "quotes_page": page,
         "older_quotes": len(quotes) > QUOTES_PER_PAGE,
         "window_query": window,

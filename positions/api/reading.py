@@ -127,7 +127,17 @@ _rows = ByIds(
         )
     ],
 )
-_conditions = ByIds(_condition_slugs, field="position_id")
+_conditions = ByIds(_condition_slugs, field="position_id", lookup="any_of")
+
+
+def condition_slugs(position_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The slugs of each position's conditions, by their names: one query,
+    none for none (a timeline's statements ask for a thousand positions'
+    at once: the ids go as one array on PostgreSQL)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for position_id, slug in _conditions(position_ids):
+        found[position_id].append(slug)
+    return found
 
 
 def positions_data(ids: Iterable[int]) -> list[dict]:
@@ -139,9 +149,7 @@ def positions_data(ids: Iterable[int]) -> list[dict]:
     if not ids:
         return []
     rows = {row[0]: row for row in _rows(ids)}
-    conditions = defaultdict(list)
-    for position_id, slug in _conditions(ids):
-        conditions[position_id].append(slug)
+    conditions = condition_slugs(ids)
     status = AT["status"]
     counted = counted_in(
         ids, published={pk for pk, row in rows.items() if row[status] == Status.PUBLISHED}

@@ -3,7 +3,6 @@ plain values in a few queries for a whole page, not serialized one by one."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Case, F, When
@@ -18,12 +17,12 @@ from config.serializers import (
 from ..models import (
     Attribution,
     CellStatement,
-    PositionCondition,
     Response,
     Stance,
     Topic,
 )
 from ..rule import CellStance, Statement
+from .reading import condition_slugs
 from .serializers import SourceBriefSerializer
 
 # ------------------------------------------------------------ shared semantics
@@ -85,13 +84,6 @@ _records = ByIds(
     lookup="any_of",
 )
 _slugs = ByIds(lambda: Actor.objects.values_list("pk", "slug"), lookup="any_of")
-_conditions = ByIds(
-    lambda: PositionCondition.objects.order_by("position_id", "condition__name").values_list(
-        "position_id", "condition__slug"
-    ),
-    field="position_id",
-    lookup="any_of",
-)
 
 
 def statement_records(found: Iterable[Statement]) -> dict[int, dict]:
@@ -104,9 +96,7 @@ def statement_records(found: Iterable[Statement]) -> dict[int, dict]:
     by_row = {s.row_id: s for s in found}
     if not by_row:
         return {}
-    conditions: dict[int, list[str]] = defaultdict(list)
-    for position_id, slug in _conditions({s.position.pk for s in by_row.values()}):
-        conditions[position_id].append(slug)
+    conditions = condition_slugs({s.position.pk for s in by_row.values()})
     rows = _records(by_row)
     slugs = dict(_slugs({row[2] for row in rows} | {row[3] for row in rows if row[3]}))
     records = {}
