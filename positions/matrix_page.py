@@ -27,6 +27,7 @@ from .history import CellChange, neighbouring_dates
 from .matrix import stance_matrix
 from .models import ANSWER_VERBS, Attribution, Stance, Topic
 from .rule import CellStance, with_evidence
+from .shown import STANCE_LABELS
 from .totals import stance_totals, totals_rows
 
 
@@ -86,9 +87,6 @@ def _row_sections(actors, cells_for):
             ("Organisations", sections[Actor.Kind.ORGANISATION]),
         )
     ]
-
-
-STANCE_LABELS = dict(Stance.choices)
 
 
 def cell_view(

@@ -299,17 +299,18 @@ def _deciding(candidates: RawSQL, *, on: dt.date, evidence: bool) -> list[Statem
 
 def _evidenced(which: Q) -> list[Statement]:
     """The CellStatements ``which`` selects, their positions loaded whole."""
-    return [
-        Statement(subject_id, position, rank, role, role and role.pk, row_id)
-        for row_id, subject_id, rank, role, position in evidenced_rows(which)
-    ]
+    return _as_statements(evidenced_rows(which))
 
 
 def _evidenced_by_ids(ids) -> list[Statement]:
     """The CellStatements with these ids, their positions loaded whole."""
+    return _as_statements(evidenced_by_ids(ids))
+
+
+def _as_statements(rows) -> list[Statement]:
     return [
         Statement(subject_id, position, rank, role, role and role.pk, row_id)
-        for row_id, subject_id, rank, role, position in evidenced_by_ids(ids)
+        for row_id, subject_id, rank, role, position in rows
     ]
 
 

@@ -15,6 +15,9 @@ from sources.models import Quote
 
 from .models import Position, Stance
 
+# A stance's label by its value ("Supports"), for pages that write hundreds.
+STANCE_LABELS = dict(Stance.choices)
+
 
 class Named(NamedTuple):
     name: str

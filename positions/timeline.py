@@ -18,6 +18,7 @@ from .dating import short_date, stance_date
 from .history import HistoryEntry
 from .models import Stance
 from .rule import Statement, with_evidence
+from .shown import STANCE_LABELS
 
 LABEL_WIDTH = 190
 PLOT_WIDTH = 790
@@ -27,7 +28,6 @@ LANE_HEIGHT = 30
 BAR_HEIGHT = 16
 # A span is labelled inside its bar only when the words fit.
 LABEL_MIN_WIDTH = 80
-STANCES = dict(Stance.choices)
 SHORT_LABELS = {
     Stance.SUPPORTS: "Supports",
     Stance.CONDITIONAL: "Conditional",
@@ -101,7 +101,7 @@ def marker_title(statement: Statement) -> str:
     p = statement.position
     claim = f" (claim by {p.claimant.name})" if statement.is_claim else ""
     words = first_words(p.quote.text, 40)
-    return f"{_when(p)}, {p.quote.speaker_name}{claim}: {quoted(words)} — {STANCES[p.stance]}"
+    return f"{_when(p)}, {p.quote.speaker_name}{claim}: {quoted(words)} — {STANCE_LABELS[p.stance]}"
 
 
 @dataclass

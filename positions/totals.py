@@ -16,6 +16,7 @@ from . import cache
 from .history import as_date
 from .models import CellStatement, PositionCondition, Stance, Topic
 from .rule import WINNER_ORDER, among
+from .shown import STANCE_LABELS
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,7 @@ def trend_columns(months: list[Month], *, topic_slug: str, matrix_url: str) -> l
     from .dating import MONTHS
 
     tallest = max((sum(n for _, n in m.counts) for m in months), default=0) or 1
-    labels = dict(Stance.choices)
+    labels = STANCE_LABELS
     columns = []
     # About eight labels whatever the window, never closer than a label is wide.
     pitch = TREND_BAR + TREND_GAP

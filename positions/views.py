@@ -30,7 +30,7 @@ from .forms import (
 )
 from .history import history_of
 from .matrix import TIMELINE_PAGE_LANES, timeline_lanes
-from .matrix_page import STANCE_LABELS, HtmxHttpRequest, wants_partial
+from .matrix_page import HtmxHttpRequest, wants_partial
 from .models import Condition, Position, Stance, Status, Topic
 from .rule import (
     END_OF_RECORD,
@@ -41,6 +41,7 @@ from .rule import (
     statements,
     with_evidence,
 )
+from .shown import STANCE_LABELS
 from .totals import conditioned_cells, monthly_totals, trend_columns
 
 
