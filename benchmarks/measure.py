@@ -77,7 +77,16 @@ def endpoints() -> list[tuple[str, str]]:
         ("API matrix", "/api/v1/matrix/"),
         ("API matrix, cached", "/api/v1/matrix/"),
         ("API positions list", "/api/v1/positions/"),
-        ("API positions CSV", f"/api/v1/positions/export/?topic={topic.slug}"),
+        # Quotes and sources are paged by number: the pager counts the list,
+        # once per version of the record (the cached line: only the count).
+        ("API quotes list", "/api/v1/quotes/"),
+        ("API quotes list, cached", "/api/v1/quotes/"),
+        ("API quotes, a word in every quote", "/api/v1/quotes/?q=statement"),
+        ("API sources list", "/api/v1/sources/"),
+        # An export streams: a reader waits for its first rows, then for as
+        # many more as the topic holds, which no query budget bounds.
+        ("API positions CSV, first rows", f"/api/v1/positions/export/?topic={topic.slug}"),
+        ("API positions CSV, whole topic", f"/api/v1/positions/export/?topic={topic.slug}"),
         ("API changes", "/api/v1/changes/?since=2025-06-01&as_of=2026-01-01"),
         ("API timeline", f"/api/v1/timeline/?topic={topic.slug}"),
         (
@@ -87,20 +96,24 @@ def endpoints() -> list[tuple[str, str]]:
     ]
 
 
-def timed(client, url, *, cached=False, etag=None):
+def timed(client, url, *, cached=False, etag=None, first=False):
     """One request: its time, its queries, its answer's length. With ``etag``
-    it is a conditional GET of an unchanged record, which must be a 304."""
+    it is a conditional GET of an unchanged record, which must be a 304;
+    with ``first``, a streamed answer is timed to its first piece."""
     if not cached:
         cache.clear()
     headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         response = client.get(url, HTTP_HOST="127.0.0.1", **headers)
-        if response.streaming:
+        if response.streaming and first:
+            size = len(next(iter(response.streaming_content)))
+        elif response.streaming:
             size = sum(len(piece) for piece in response.streaming_content)
         else:
             size = len(response.content)
         took = time.perf_counter() - started
+        response.close()  # a stream left unread gives its cursor back
     assert response.status_code == (304 if etag else 200), (url, response.status_code)
     return took, len(queries), size
 
@@ -205,10 +218,11 @@ def main():
         # The page a target compares with its query gets three times the
         # requests: a shared machine's speed drifts from second to second.
         repeat = REPEAT * 3 if paired else REPEAT
-        timed(client, url, etag=etag)  # warm up: imports, templates (and the cache)
+        first = name.endswith(", first rows")
+        timed(client, url, etag=etag, first=first)  # warm up: imports, templates (and the cache)
         times, counts, sizes, spent = [], set(), set(), 0.0
         while len(times) < repeat and (spent < BUDGET or len(times) < 1):
-            took, count, size = timed(client, url, cached=cached, etag=etag)
+            took, count, size = timed(client, url, cached=cached, etag=etag, first=first)
             times.append(took)
             counts.add(count)
             sizes.add(size)

@@ -5,12 +5,13 @@ source's stored text) until a position on it is published. A quote with no
 position at all, and a retracted position's quote, are part of the public
 record.
 
-A source's visibility is stored (``Source.is_public``) and kept here on
-every write that can change it: it turns on every quote's positions, and
-the source list counts the visible ones. As with ``cells``, the receivers
-below are the one place that listens (admin, API, desk, history revert);
-the tests compare the flags after edits through each path with the
-definition, and bulk loads call :func:`refresh_all`.
+A quote's visibility and a source's are stored (``Quote.is_public``,
+``Source.is_public``) and kept here on every write that can change them:
+they turn on every quote's positions, and the lists count the visible
+ones. As with ``cells``, the receivers below are the one place that
+listens (admin, API, desk, history revert); the tests compare the flags
+after edits through each path with the definitions, and bulk loads call
+:func:`refresh_all`.
 """
 
 from collections.abc import Iterable
@@ -27,37 +28,48 @@ def can_see_drafts(user) -> bool:
 
 
 def public_quotes(quotes: QuerySet) -> QuerySet:
+    return quotes.filter(is_public=True)
+
+
+def quote_visible() -> Q:
+    """The definition: a quote no position rests on, or one a position other
+    than a draft rests on."""
     resting = Position.objects.filter(quote=OuterRef("pk"))
-    return quotes.filter(~Exists(resting) | Exists(resting.exclude(status=Status.DRAFT)))
+    return ~Exists(resting) | Exists(resting.exclude(status=Status.DRAFT))
 
 
 def visible() -> Q:
     """The definition: a source without quotes, or with a public quote."""
     quotes = Quote.objects.filter(source=OuterRef("pk"))
-    return ~Exists(quotes) | Exists(public_quotes(quotes))
+    return ~Exists(quotes) | Exists(quotes.filter(quote_visible()))
 
 
 def public_sources(sources: QuerySet) -> QuerySet:
     return sources.filter(is_public=True)
 
 
-def refresh(source_ids: Iterable[int | None]) -> None:
-    """Store the visibility of these sources as the definition gives it."""
+def refresh(source_ids: Iterable[int | None], quote_ids: Iterable[int | None] = ()) -> None:
+    """Store the visibility of these quotes, then of these sources, as the
+    definitions give it."""
+    quotes = set(quote_ids) - {None}
+    if quotes:
+        _store(Quote.objects.filter(pk__in=quotes), quote_visible())
     ids = set(source_ids) - {None}
     if ids:
-        _store(Source.objects.filter(pk__in=ids))
+        _store(Source.objects.filter(pk__in=ids), visible())
 
 
 def refresh_all() -> None:
-    """Every source's, after a bulk load."""
-    _store(Source.objects.all())
+    """Every quote's and source's, after a bulk load."""
+    _store(Quote.objects.all(), quote_visible())
+    _store(Source.objects.all(), visible())
 
 
-def _store(sources: QuerySet) -> None:
+def _store(rows: QuerySet, definition: Q) -> None:
     # Only the flags that change are written: rewriting every row of a
     # large table leaves as many dead rows behind.
-    sources.filter(is_public=True).exclude(visible()).update(is_public=False)
-    sources.filter(visible(), is_public=False).update(is_public=True)
+    rows.filter(is_public=True).exclude(definition).update(is_public=False)
+    rows.filter(definition, is_public=False).update(is_public=True)
 
 
 # The receivers. ``raw`` saves come from loaddata (import_data refreshes
@@ -85,12 +97,15 @@ def _remember(column: str):
 def _position_written(sender, instance, raw=False, **kwargs):
     if not raw:
         before = getattr(instance, "_visibility_before", None)
-        refresh({_source_of(instance.quote_id), _source_of(before)})
+        quotes = {instance.quote_id, before}
+        refresh({_source_of(pk) for pk in quotes}, quotes)
 
 
 def _quote_written(sender, instance, raw=False, **kwargs):
     if not raw:
-        refresh({instance.source_id, getattr(instance, "_visibility_before", None)})
+        # Its own flag too: a save writes back the one the instance was read with.
+        sources = {instance.source_id, getattr(instance, "_visibility_before", None)}
+        refresh(sources, {instance.pk})
 
 
 def _source_saved(sender, instance, raw=False, **kwargs):

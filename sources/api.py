@@ -8,6 +8,7 @@ from rest_framework import serializers, viewsets
 from actors.models import Actor
 from config.api import WRITABLE, IdFilter
 from config.concurrency import VersionedUpdates
+from config.pagination import PageNumberPagination
 from config.reading import Computed, PlainRows
 from config.serializers import (
     CharField,
@@ -15,6 +16,8 @@ from config.serializers import (
     PrimaryKeyRelatedField,
     SlugRelatedField,
 )
+from positions import search
+from positions.cache import CountedOncePerVersion
 from positions.visibility import can_see_drafts, public_quotes, public_sources
 
 from .models import Quote, Source
@@ -71,20 +74,33 @@ SOURCE_ROWS = PlainRows(
 )
 
 
+class CountedPages(PageNumberPagination):
+    django_paginator_class = CountedOncePerVersion
+
+
+def searched(request, rows):
+    """A searched list holds the first ``MOST_MATCHES`` matches: its pages
+    count no more (``positions.search.in_list_order``)."""
+    return rows[: search.MOST_MATCHES] if request.query_params.get("q") else rows
+
+
 class SourceFilter(filters.FilterSet):
     publisher = filters.CharFilter(lookup_expr="icontains")
     published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte")
-    q = filters.CharFilter(method="filter_q", help_text="Words in the title, publisher or author.")
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text="Every word in the title, publisher or author (full-text search on "
+        "PostgreSQL: stemmed, websearch syntax). The list keeps its order and holds "
+        "the first 1000 matches.",
+    )
 
     class Meta:
         model = Source
         fields = ["publisher", "published_after", "published_before", "q"]
 
     def filter_q(self, queryset, name, value):
-        from positions.search import full_text
-
-        return full_text(queryset, value, "title", "publisher", "author")
+        return search.in_list_order(queryset, value, "title", "publisher", "author")
 
 
 @extend_schema_view(
@@ -96,6 +112,7 @@ class SourceFilter(filters.FilterSet):
 )
 class SourceViewSet(VersionedUpdates, viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
+    pagination_class = CountedPages
     filterset_class = SourceFilter
     http_method_names = WRITABLE
 
@@ -111,7 +128,9 @@ class SourceViewSet(VersionedUpdates, viewsets.ModelViewSet):
         return SourceSerializer if self.action == "list" else SourceDetailSerializer
 
     def list(self, request, *args, **kwargs):
-        rows = self.filter_queryset(self.get_queryset()).values(*SOURCE_ROWS.columns)
+        rows = searched(request, self.filter_queryset(self.get_queryset())).values(
+            *SOURCE_ROWS.columns
+        )
         return self.get_paginated_response(SOURCE_ROWS(self.paginate_queryset(rows)))
 
 
@@ -154,16 +173,18 @@ class QuoteFilter(filters.FilterSet):
     speaker = filters.CharFilter(field_name="speaker__slug", help_text="The speaker's slug.")
     said_after = filters.DateFilter(field_name="said_on", lookup_expr="gte")
     said_before = filters.DateFilter(field_name="said_on", lookup_expr="lte")
-    q = filters.CharFilter(method="filter_q", help_text="Words of the quote.")
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text="Words all in the quote (full-text search on PostgreSQL: stemmed, "
+        "websearch syntax). The list keeps its order and holds the first 1000 matches.",
+    )
 
     class Meta:
         model = Quote
         fields = ["source", "speaker", "said_after", "said_before", "q"]
 
     def filter_q(self, queryset, name, value):
-        from positions.search import full_text
-
-        return full_text(queryset, value, "text")
+        return search.in_list_order(queryset, value, "text")
 
 
 @extend_schema_view(
@@ -175,6 +196,7 @@ class QuoteFilter(filters.FilterSet):
 )
 class QuoteViewSet(VersionedUpdates, viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"
+    pagination_class = CountedPages
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
     http_method_names = WRITABLE
@@ -186,5 +208,7 @@ class QuoteViewSet(VersionedUpdates, viewsets.ModelViewSet):
         return quotes
 
     def list(self, request, *args, **kwargs):
-        rows = self.filter_queryset(self.get_queryset()).values(*QUOTE_ROWS.columns)
+        rows = searched(request, self.filter_queryset(self.get_queryset())).values(
+            *QUOTE_ROWS.columns
+        )
         return self.get_paginated_response(QUOTE_ROWS(self.paginate_queryset(rows)))

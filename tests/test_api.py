@@ -7,6 +7,8 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -816,3 +818,31 @@ def test_text_longer_than_the_schema_allows_is_refused_before_trimming(editor_cl
     response = editor_client.post(f"{API}/sources/", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"publisher": ["Ensure this field has no more than 200 characters."]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_csv_hands_over_its_first_rows_before_reading_the_rest(make, monkeypatch):
+    """PostgreSQL computes a cursor declared outside a transaction (WITH
+    HOLD) whole before its first row: at 1M positions a reader waited 1.3 s
+    for the header. The export reads inside a transaction of its own, which
+    ends with the stream, also when the reader leaves early."""
+    topic = make.topic()
+    for n in range(5):
+        make.position(
+            actor=make.state(f"State {n}", f"S{n}"), topic=topic, as_of=dt.date(2025, 1, 1)
+        )
+    monkeypatch.setattr("positions.api.exports.CSV_ROWS_PER_CHUNK", 2)
+    api = APIClient()
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(f"{API}/positions/export/")
+        first = next(iter(response.streaming_content)).decode()
+        assert connection.in_atomic_block  # the stream is open
+        response.close()
+    assert first.splitlines()[0].startswith("id,actor,actor_name")
+    assert not connection.in_atomic_block
+    if connection.vendor == "postgresql":
+        (declared,) = [q["sql"] for q in queries if q["sql"].startswith("DECLARE")]
+        assert " WITH HOLD " not in declared
+    # Read to its end, the export holds every row and leaves no transaction open.
+    assert len(csv_rows(api.get(f"{API}/positions/export/"))) == 5
+    assert not connection.in_atomic_block

@@ -112,3 +112,36 @@ def test_two_databases_at_one_version_never_share_a_cached_rendering(db, setting
     default = settings.DATABASES["default"]
     settings.DATABASES = {**settings.DATABASES, "default": {**default, "NAME": "another"}}
     assert cache.cached("a-page", ("same",), lambda: "the other's") == "the other's"
+
+
+def test_a_lists_count_is_asked_once_per_version_and_never_stale(
+    client, world, make, editor, django_assert_num_queries
+):
+    """The quotes' and sources' pages count their list once until the next
+    write (positions.cache.CountedOncePerVersion): a tool paging through a
+    million quotes no longer counts them for every page."""
+    make.quote(text="Second words", source=make.source(publisher="Other Wire"))
+    narrower = {
+        "/api/v1/quotes/": {"source": world.quote.source_id},
+        "/api/v1/sources/": {"publisher": "Test"},
+    }
+    for url, only_the_first in narrower.items():
+        client.get(url)  # counted
+        with django_assert_num_queries(2):  # the version, the page
+            assert client.get(url, {"page_size": 1}).json()["count"] == 2
+        # Another filter is another count: the version, the count, the page.
+        with django_assert_num_queries(3):
+            assert client.get(url, only_the_first).json()["count"] == 1
+
+    # A write through the API moves the version: the next answer counts again.
+    api = APIClient()
+    api.force_authenticate(editor)
+    added = api.post(
+        "/api/v1/sources/",
+        {"publisher": "Wire", "title": "Third", "url": "https://example.org/third"},
+        format="json",
+    )
+    assert added.status_code == 201, added.json()
+    assert client.get("/api/v1/sources/").json()["count"] == 3
+    make.quote(text="Third words")
+    assert client.get("/api/v1/quotes/").json()["count"] == 3

@@ -171,3 +171,48 @@ class TestTheAPIsPositionSearch:
             positions[key].pk for key in ("split", "summary", "quote")
         ]
         assert client.get("/api/v1/positions/", {"q": "zeppelin"}).json()["results"] == []
+
+
+class TestTheAPIsQuoteAndSourceSearch:
+    """``?q=`` on the API's quotes and sources lists the matches in the
+    list's own order, by either road the estimate chooses, and counts and
+    pages through the first ``MOST_MATCHES`` of them only."""
+
+    @pytest.fixture
+    def quotes(self, make):
+        sources = [
+            make.source(title=title, published_on=dt.date(2025, 3, day))
+            for title, day in [("Border talks", 1), ("Border patrols", 2), ("Harbour fees", 3)]
+        ]
+        return [
+            make.quote(source=source, text=text)
+            for source, text in [
+                (sources[1], "Peacekeepers will stay at the border."),
+                (sources[0], "We send peacekeepers, not an army."),
+                (sources[0], "No comment on that."),
+                (sources[2], "The peacekeepers' harbour fees are settled."),
+                (sources[1], "Peacekeepers leave in May."),
+            ]
+        ]
+
+    @pytest.mark.parametrize("common", [0, 10**12], ids=["walking the list", "through the index"])
+    def test_matches_in_the_lists_order_and_at_most_the_first_few(
+        self, client, quotes, monkeypatch, common
+    ):
+        monkeypatch.setattr(search_module, "COMMON", common)
+        listed = client.get("/api/v1/quotes/", {"page_size": 100}).json()["results"]
+        expected = [q["id"] for q in listed if "peacekeepers" in q["text"].lower()]
+        assert len(expected) == 4
+        found = client.get("/api/v1/quotes/", {"q": "peacekeepers"}).json()
+        assert (found["count"], [q["id"] for q in found["results"]]) == (4, expected)
+        sources = client.get("/api/v1/sources/", {"q": "border"}).json()
+        assert [s["title"] for s in sources["results"]] == ["Border patrols", "Border talks"]
+        assert client.get("/api/v1/quotes/", {"q": "zeppelin"}).json()["count"] == 0
+
+        monkeypatch.setattr(search_module, "MOST_MATCHES", 3)
+        first = client.get("/api/v1/quotes/", {"q": "peacekeepers", "page_size": 2}).json()
+        assert (first["count"], [q["id"] for q in first["results"]]) == (3, expected[:2])
+        second = client.get(first["next"]).json()
+        assert ([q["id"] for q in second["results"]], second["next"]) == ([expected[2]], None)
+        # The cap is the search's: the whole list still counts every quote.
+        assert client.get("/api/v1/quotes/").json()["count"] == len(quotes)

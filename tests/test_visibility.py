@@ -1,6 +1,7 @@
-"""Which sources a reader may see is stored (Source.is_public) and kept by
-positions.visibility: after every kind of write it must equal what the
-definition gives, and the pages and the API follow it."""
+"""Which quotes and sources a reader may see is stored (Quote.is_public,
+Source.is_public) and kept by positions.visibility: after every kind of
+write it must equal what the definitions give, and the pages and the API
+follow it."""
 
 import datetime as dt
 
@@ -10,16 +11,21 @@ from rest_framework.test import APIClient
 
 from positions import visibility
 from positions.models import Position, Status
-from sources.models import Source
+from sources.models import Quote, Source
 
 
-def flags() -> dict[int, bool]:
-    return dict(Source.objects.values_list("pk", "is_public"))
+def flags(model=Source) -> dict[int, bool]:
+    return dict(model.objects.values_list("pk", "is_public"))
 
 
-def defined() -> dict[int, bool]:
-    public = set(Source.objects.filter(visibility.visible()).values_list("pk", flat=True))
-    return {pk: pk in public for pk in Source.objects.values_list("pk", flat=True)}
+def defined(model=Source) -> dict[int, bool]:
+    definition = visibility.visible() if model is Source else visibility.quote_visible()
+    public = set(model.objects.filter(definition).values_list("pk", flat=True))
+    return {pk: pk in public for pk in model.objects.values_list("pk", flat=True)}
+
+
+def as_defined() -> bool:
+    return flags() == defined() and flags(Quote) == defined(Quote)
 
 
 @pytest.fixture
@@ -40,41 +46,42 @@ def draft_on(make, world, quote, **kwargs):
 
 def test_the_flags_follow_every_write(make, world, client):
     scoop = make.source(title="Unpublished scoop")
-    assert flags() == defined() == {scoop.pk: True}  # no quotes yet
+    assert as_defined() and flags() == {scoop.pk: True}  # no quotes yet
     words = make.quote(source=scoop)
     assert flags()[scoop.pk] is True  # a quote no position rests on is public
     draft = draft_on(make, world, words)
-    assert flags() == defined() and flags()[scoop.pk] is False
+    assert as_defined() and flags()[scoop.pk] is False and flags(Quote)[words.pk] is False
     assert "Unpublished scoop" not in client.get(reverse("sources:list")).content.decode()
 
     # Another quote, with no position, opens the source; taking it away closes it.
     other = make.quote(source=scoop)
     assert flags()[scoop.pk] is True
     other.delete()
-    assert flags() == defined() and flags()[scoop.pk] is False
+    assert as_defined() and flags()[scoop.pk] is False
 
     # Words moved to another source: the first has none private left.
     elsewhere = make.source(title="Another outlet")
     words.source = elsewhere
     words.save()
-    assert flags() == defined()
+    assert as_defined()
     assert (flags()[scoop.pk], flags()[elsewhere.pk]) == (True, False)
 
     # The draft moved to a quote of its own: the other source opens.
     kept = make.quote(source=scoop)
     draft.quote = kept
     draft.save()
-    assert flags() == defined()
+    assert as_defined()
     assert (flags()[scoop.pk], flags()[elsewhere.pk]) == (False, True)
+    assert (flags(Quote)[kept.pk], flags(Quote)[words.pk]) == (False, True)
 
     # Published, it opens its source; a deleted draft leaves nothing private.
     draft.status = Status.PUBLISHED
     draft.save()
-    assert flags() == defined() and flags()[scoop.pk] is True
+    assert as_defined() and flags()[scoop.pk] is True
     second = draft_on(make, world, make.quote(source=make.source(title="Third")))
-    assert flags() == defined()
+    assert as_defined()
     second.delete()
-    assert flags() == defined() and all(flags().values())
+    assert as_defined() and all(flags().values())
 
 
 def test_a_new_draft_through_the_api_closes_its_source(make, world, editor):
@@ -95,10 +102,13 @@ def test_a_new_draft_through_the_api_closes_its_source(make, world, editor):
     )
     assert response.status_code == 201, response.json()
     assert Position.objects.get().status == Status.DRAFT
-    assert flags() == defined() and flags()[source.pk] is False
+    assert as_defined() and flags()[source.pk] is False
     anonymous = APIClient()
     assert anonymous.get(f"/api/v1/sources/{source.pk}/").status_code == 404
     assert anonymous.get("/api/v1/sources/").json()["count"] == 0
+    assert anonymous.get(f"/api/v1/quotes/{quote.pk}/").status_code == 404
+    assert anonymous.get("/api/v1/quotes/").json()["count"] == 0
+    assert editor_api.get("/api/v1/quotes/").json()["count"] == 1
 
 
 def test_a_reverted_source_keeps_its_flag(make, world):
@@ -113,16 +123,18 @@ def test_a_reverted_source_keeps_its_flag(make, world):
     source.history.earliest().instance.save()
     source.refresh_from_db()
     assert (source.title, source.is_public) == ("First title", True)
-    assert flags() == defined()
+    assert as_defined()
 
 
 def test_a_bulk_load_is_worked_out_whole(make, world):
     draft_on(make, world, make.quote(source=make.source()))
     make.quote(source=make.source())
     Source.objects.update(is_public=True)  # as a bulk insert would leave them
-    assert flags() != defined()
+    Quote.objects.update(is_public=True)
+    assert flags() != defined() and flags(Quote) != defined(Quote)
     visibility.refresh_all()
-    assert flags() == defined() and sorted(flags().values()) == [False, True]
+    assert as_defined() and sorted(flags().values()) == [False, True]
+    assert sorted(flags(Quote).values()) == [False, True]
 
 
 def test_the_admin_says_why_a_source_is_hidden(make, world, editor_client):

@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import OuterRef, StringAgg, Subquery, Value
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -45,13 +45,19 @@ class JSONForErrors(BaseContentNegotiation):
         return parsers[0] if parsers else None
 
 
-def spreadsheet_safe(value) -> str:
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def spreadsheet_safe(value):
     """Text a spreadsheet will show, never run: a leading =, +, -, @, tab or
-    carriage return would make it a formula (CSV injection)."""
+    carriage return would make it a formula (CSV injection). Numbers stay
+    numbers (the CSV writer spells them); a third of an export's time went
+    on turning each one into text to look at its first character."""
     if value is None:
         return ""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if isinstance(value, str):
+        return f"'{value}" if value[:1] in FORMULA_STARTS else value
+    return value
 
 
 # Rows a piece of the streamed response holds. Sent a row at a time, the
@@ -164,11 +170,16 @@ def position_rows(positions) -> Iterator[list]:
         POSITION_COLUMNS.index(name) for name in ("as_of", "said_on", "published_on", "entered")
     ]
     yield POSITION_COLUMNS
-    for row in rows.iterator(chunk_size=2000):
-        row = list(row)
-        for n in dates:
-            row[n] = row[n].isoformat() if row[n] is not None else ""
-        yield row
+    # Inside a transaction: outside one, PostgreSQL's cursor is declared WITH
+    # HOLD, which computes the whole answer before it hands over the first
+    # row (1.3 s for a topic at 1M positions). The transaction only reads,
+    # and ends with the stream, or when the reader goes away.
+    with transaction.atomic(using=rows.db):
+        for row in rows.iterator(chunk_size=2000):
+            row = list(row)
+            for n in dates:
+                row[n] = row[n].isoformat() if row[n] is not None else ""
+            yield row
 
 
 MATRIX_COLUMNS = [
