@@ -122,10 +122,10 @@ def cached[T](
 
 
 class CountedOncePerVersion(Paginator):
-    """Pages of a queryset whose count is asked of the database once per
-    version of the record for each list: counting the million quotes a
-    reader may see takes 60-90 ms, and a tool paging through them counted
-    them again for every page."""
+    """Pages of a list that may hold a million rows (the API's quotes and
+    sources), whose count is asked of the database once per version of the
+    record: counting the million quotes a reader may see takes 60-100 ms,
+    and a tool paging through them counted them again for every page."""
 
     @cached_property
     def count(self) -> int:

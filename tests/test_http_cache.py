@@ -126,11 +126,14 @@ def test_a_lists_count_is_asked_once_per_version_and_never_stale(
         "/api/v1/sources/": {"publisher": "Test"},
     }
     for url, only_the_first in narrower.items():
-        client.get(url)  # counted
-        with django_assert_num_queries(2):  # the version, the page
-            assert client.get(url, {"page_size": 1}).json()["count"] == 2
-        # Another filter is another count: the version, the count, the page.
-        with django_assert_num_queries(3):
+        whole = client.get(url).json()  # counted
+        with django_assert_num_queries(3):  # the version, the page's ids, its rows
+            first = client.get(url, {"page_size": 1}).json()
+        second = client.get(url, {"page_size": 1, "page": 2}).json()
+        assert first["count"] == second["count"] == whole["count"] == 2
+        assert first["results"] + second["results"] == whole["results"]
+        # Another filter is another count: the version, the count, the ids, the rows.
+        with django_assert_num_queries(4):
             assert client.get(url, only_the_first).json()["count"] == 1
 
     # A write through the API moves the version: the next answer counts again.
