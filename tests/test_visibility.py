@@ -111,19 +111,32 @@ def test_a_new_draft_through_the_api_closes_its_source(make, world, editor):
     assert editor_api.get("/api/v1/quotes/").json()["count"] == 1
 
 
-def test_a_reverted_source_keeps_its_flag(make, world):
-    """The flag is not part of a source's history: reverting an edit to the
-    source does not bring back the flag it had then."""
+def test_reverted_sources_and_quotes_keep_their_flags(make, world):
+    """The flags are not part of the history: reverting an edit to a source
+    or a quote does not bring back the flag it had then."""
     source = make.source(title="First title")
-    draft = draft_on(make, world, make.quote(source=source))
-    source.title = "Second title"
-    source.save()
+    words = make.quote(source=source, text="First words")
+    draft = draft_on(make, world, words)
+    for edited, field, value in ((source, "title", "Second title"), (words, "text", "Later words")):
+        edited.refresh_from_db()
+        setattr(edited, field, value)
+        edited.save()
     draft.status = Status.PUBLISHED
     draft.save()
     source.history.earliest().instance.save()
+    words.history.earliest().instance.save()
     source.refresh_from_db()
+    words.refresh_from_db()
     assert (source.title, source.is_public) == ("First title", True)
+    assert (words.text, words.is_public) == ("First words", True)
     assert as_defined()
+
+    # And back to a draft: the revert of a quote written while it was public
+    # leaves it private.
+    draft.status = Status.DRAFT
+    draft.save()
+    words.history.earliest().instance.save()
+    assert as_defined() and flags(Quote)[words.pk] is False
 
 
 def test_a_bulk_load_is_worked_out_whole(make, world):
