@@ -121,3 +121,36 @@ def test_month_ticks_thin_out_on_long_axes():
 
 def test_no_statements_no_timeline():
     assert timeline.build([], until=dt.date(2025, 1, 1)) is None
+
+
+def test_a_cells_page_lists_its_retractions_and_its_officials_only(make, client):
+    """Retractions never count, but the cell page shows their correction
+    notes: the country's own and those of its officials, newest first, not
+    another country's nor another topic's."""
+    from django.urls import reverse
+
+    from positions.models import Status
+
+    topic, other_topic = make.topic(), make.topic()
+    state, neighbour = make.state("Testland", "TL"), make.state("Otherland", "OL")
+    minister = make.official("A. Minister")
+    make.office(minister, state)
+    make.position(actor=state, topic=topic, as_of=dt.date(2025, 1, 1))  # counts
+
+    def retracted(actor, on, subject=topic):
+        return make.position(
+            actor=actor,
+            topic=subject,
+            as_of=on,
+            status=Status.RETRACTED,
+            correction_note=f"Misread ({actor.name}, {on}).",
+        )
+
+    own = retracted(state, dt.date(2025, 2, 1))
+    officials = retracted(minister, dt.date(2025, 3, 1))
+    retracted(neighbour, dt.date(2025, 4, 1))
+    retracted(minister, dt.date(2025, 5, 1), subject=other_topic)
+    response = client.get(reverse("positions:cell", args=[state.slug, topic.slug]))
+    assert [s.position.pk for s in response.context["retracted"]] == [officials.pk, own.pk]
+    page = response.content.decode()
+    assert "Misread (A. Minister, 2025-03-01)." in page and "Otherland" not in page
