@@ -269,9 +269,9 @@ MATRIX_MS, CACHED_MS, RATIO = 50, 5, 2.0
 NOT_MODIFIED_MS = 2
 LINEAR_MARGIN = 0.1
 # Issue 21's: every page and endpoint, uncached. A whole export is the one
-# answer that holds as many rows as its topic: it is timed, and its rows
-# per second reported, but only its first rows have a time to meet, and its
-# time cannot grow slower than its length.
+# answer that holds as many rows as its topic: it is timed, and its
+# megabytes per second reported, but only its first rows have a time to
+# meet, and its time cannot grow slower than its length.
 PAGE_MS = 60
 WHOLE_EXPORTS = {"API positions CSV, whole topic"}
 
@@ -313,17 +313,11 @@ def targets(runs: list[tuple[str, int, dict]]) -> str:
             if name in r:
                 shown = r[name]["median_ms"], r[f"{name}, cached"]["median_ms"]
                 lines += _against(f"{label} {where}", *shown)
-        slow = [
-            f"{name} ({r[name]['median_ms']:.0f} ms)"
-            for name in r
-            if name not in WHOLE_EXPORTS
-            and name != "raw SQL of the matrix"
-            and r[name]["median_ms"] > PAGE_MS
-        ]
+        held = [n for n in r if n not in WHOLE_EXPORTS and n != "raw SQL of the matrix"]
+        slow = [f"{n} ({r[n]['median_ms']:.0f} ms)" for n in held if r[n]["median_ms"] > PAGE_MS]
         lines.append(
             f"- Every page and endpoint {where}, median (whole exports aside): "
-            f"within {PAGE_MS} ms on {len(r) - 1 - len(WHOLE_EXPORTS & set(r)) - len(slow)} "
-            f"of {len(r) - 1 - len(WHOLE_EXPORTS & set(r))} lines"
+            f"within {PAGE_MS} ms on {len(held) - len(slow)} of {len(held)} lines"
             + (f"; **not** on {', '.join(slow)}." if slow else ": met.")
         )
         for name in sorted(WHOLE_EXPORTS & set(r)):
