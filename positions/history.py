@@ -121,13 +121,22 @@ def window_histories(
     return result
 
 
+class Stood(NamedTuple):
+    """A cell's stance alone as of a date (None: no words of its own), what
+    ``CellStance.stance`` gives: all the earlier side of a matrix comparison
+    shows (``positions.totals.winning_stances`` reads it)."""
+
+    stance: str | None
+
+
 @dataclass(frozen=True)
 class CellChange:
-    """A cell whose stance differs between two dates, and what moved it."""
+    """A cell whose stance differs between two dates, and what moved it. Its
+    ``before`` is read for its ``stance`` alone."""
 
     subject_id: int
     topic_id: int
-    before: CellStance
+    before: CellStance | Stood
     after: CellStance
     moved_by: list[Statement]  # statements made in the period that set the new stance
 

@@ -17,7 +17,7 @@ from actors.models import Actor, Role
 from config.paging import page_count, page_of, past_the_end
 from config.routers import reading
 
-from .history import CellChange, as_date, steps_sql, window_histories
+from .history import CellChange, Stood, as_date, steps_sql, window_histories
 from .models import CellStatement
 from .rule import (
     CellStance,
@@ -29,6 +29,7 @@ from .rule import (
     stances_as_of,
 )
 from .shown import SHOWN_COLUMNS, shown_joins
+from .totals import winning_stances
 
 MATRIX_PAGE_ROWS = 25
 # A timeline's lane draws every statement of its window (dozens a year for a
@@ -162,8 +163,8 @@ def stance_matrix(
     the record. ``everyone``: every state and organisation, whether it has
     spoken or not. ``evidence`` as for :func:`statements`. Without evidence, a
     page of rows and their cells is one query (:func:`matrix_page_sql`); with
-    it, four. One more with a group; with ``since``, one more (three with
-    evidence)."""
+    it, four. One more with a group; with ``since``, one more (the earlier
+    date's stances alone, one index probe per cell)."""
     if group is not None:
         members = Role.objects.memberships().current(on=on).filter(organisation=group)
         rows = Actor.objects.matrix_rows().filter(
@@ -195,17 +196,19 @@ def stance_matrix(
     shown = [actor.pk for actor in rows]
     changes = []
     if since is not None and since < on:
-        before = stances_as_of(on=since, subjects=shown, topics=topics, evidence=evidence)
+        # The earlier side is its stances alone: one probe per cell.
+        before = winning_stances(since, shown, [topic.pk for topic in topics])
         order = {pk: n for n, pk in enumerate(shown)}
         topic_order = {topic.pk: n for n, topic in enumerate(topics)}
         for subject_id, topic_id in sorted(
             cells.keys() | before.keys(), key=lambda key: (order[key[0]], topic_order[key[1]])
         ):
-            empty = CellStance(subject_id=subject_id, topic_id=topic_id)
-            then = before.get((subject_id, topic_id), empty)
-            now = cells.get((subject_id, topic_id), empty)
-            if then.stance != now.stance:
-                changes.append(CellChange(subject_id, topic_id, then, now, _moved_by(now, since)))
+            then = before.get((subject_id, topic_id))
+            now = cells.get((subject_id, topic_id)) or CellStance(subject_id, topic_id)
+            if then != now.stance:
+                changes.append(
+                    CellChange(subject_id, topic_id, Stood(then), now, _moved_by(now, since))
+                )
     return Matrix(
         on=on,
         topics=topics,

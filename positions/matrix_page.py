@@ -97,8 +97,8 @@ def cell_view(
     stale_from = stale_from or stale_before(on)
     was = ""
     if change is not None:
-        before = change.before.position
-        was = STANCE_LABELS[before.stance].lower() if before else "no statement"
+        before = change.before.stance
+        was = STANCE_LABELS[before].lower() if before else "no statement"
     current = cell.current if cell is not None else None
     position = current.position if current is not None else None
     label = via = date = iso = ""
@@ -331,6 +331,7 @@ def _listed_changes(
         .render(
             {
                 "changes": changed,
+                "labels": STANCE_LABELS,
                 "fragment": fragment,
                 **paged,
                 "older_url": page_url(page + 1) if page < paged["pages"] else "",

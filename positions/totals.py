@@ -85,6 +85,32 @@ def stance_counts_on(days: list[dt.date], subject_ids: list[int], topic_ids: lis
     return found
 
 
+def winning_stances(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -> dict:
+    """``{(subject_id, topic_id): stance}`` as of ``on`` for the cells of
+    ``subject_ids`` by ``topic_ids`` that have one: each cell's winning own
+    statement, as :func:`stance_counts` counts it (what ``rule.resolve`` gives
+    as ``CellStance.stance``). One query, one index-only probe per cell: the
+    earlier side of a comparison needs no more (resolving it whole, with its
+    claims and what each statement shows, was a third of the map's compare)."""
+    if not subject_ids or not topic_ids:
+        return {}
+    params: list = []
+    cells = (
+        f"SELECT r.id AS subject_id, t.id AS topic_id "
+        f"FROM {Actor._meta.db_table} r CROSS JOIN {Topic._meta.db_table} t WHERE 1 = 1"
+        + among("r.id", subject_ids, params)
+        + among("t.id", topic_ids, params)
+    )
+    sql = f"SELECT c.subject_id, c.topic_id, {_winning('stance', '%s')} FROM ({cells}) c"
+    with reading().cursor() as cursor:
+        cursor.execute(sql, [False, on, *params])
+        return {
+            (subject_id, topic_id): stance
+            for subject_id, topic_id, stance in cursor.fetchall()
+            if stance is not None
+        }
+
+
 def conditioned_cells(on: dt.date) -> dict[int, list[tuple[int, int]]]:
     """``{condition_id: [(subject_id, topic_id), ...]}``: the cells whose
     deciding statement as of ``on`` (the winner the totals count) names each

@@ -362,3 +362,46 @@ def test_the_conditions_counted_in_sql_are_those_of_the_deciding_statements(db):
         found = conditioned_cells(on)
         assert found == dict(expected), on
         assert sum(map(len, found.values())) > 10
+
+
+def test_a_comparisons_earlier_side_is_the_stance_the_rule_decides(db):
+    # A comparison (matrix, map, API) reads its earlier date's stances by one
+    # probe per cell (positions/totals.winning_stances); the rule
+    # (positions/rule.py) is the word on each cell, claims and officials
+    # included: on the record and on synthetic data, and the changes found
+    # are exactly the cells whose stance the rule says moved.
+    import datetime as dt
+
+    from actors.models import Actor
+    from positions import synthetic
+    from positions.matrix import stance_matrix
+    from positions.models import Topic
+    from positions.rule import stances_as_of
+    from positions.seeding import load_seed
+    from positions.totals import ALL_ROWS, winning_stances
+
+    load_seed()
+    synthetic.generate(positions=400, seed=29, countries=14)
+    rows = list(Actor.objects.matrix_rows().values_list("pk", flat=True))
+    topics = list(Topic.objects.all())
+    topic_ids = [t.pk for t in topics]
+    days = (dt.date(2024, 8, 1), dt.date(2025, 2, 26), dt.date(2025, 9, 30), dt.date(2026, 11, 30))
+    for since, on in zip(days, days[1:], strict=False):
+        ruled = {
+            key: cell.stance
+            for key, cell in stances_as_of(on=since, evidence=False).items()
+            if cell.stance is not None and key[0] in set(rows)
+        }
+        assert winning_stances(since, rows, topic_ids) == ruled, since
+        assert len(ruled) > 20
+        now = stances_as_of(on=on, evidence=False)
+        moved = {
+            key
+            for key in {*ruled, *now}
+            if key[0] in set(rows) and ruled.get(key) != getattr(now.get(key), "stance", None)
+        }
+        grid = stance_matrix(on=on, since=since, topics=topics, everyone=True,
+                             per_page=ALL_ROWS, evidence=False)  # fmt: skip
+        assert {(c.subject_id, c.topic_id) for c in grid.changes} == moved, (since, on)
+        assert all(c.before.stance == ruled.get((c.subject_id, c.topic_id)) for c in grid.changes)
+        assert moved
