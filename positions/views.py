@@ -36,12 +36,11 @@ from .rule import (
     Statement,
     as_of_from,
     evidenced,
-    stances_as_of,
     statements,
     with_evidence,
 )
 from .shown import STANCE_LABELS
-from .totals import conditioned_cells, monthly_totals, trend_columns
+from .totals import conditioned_cells, deciding_on, monthly_totals, trend_columns
 
 
 @require_safe
@@ -283,10 +282,9 @@ def _conditions_page(request: HttpRequest) -> tuple[int, str]:
     except PageOutOfRange as error:
         form.add_error("page", str(error))
         return 404, render_to_string(template, {"form": form}, request)
-    # Only the page's cells are resolved for display, from plain values.
-    resolved = (
-        stances_as_of(on=on, cells={cell for _, cell in shown}, evidence=False) if shown else {}
-    )
+    # The page's cells by their deciding statement's stance and date: all
+    # the rows show of the rule.
+    decided = deciding_on(on, {cell for _, cell in shown})
     # A hundred rows of three links each: plain values, written by the Jinja2
     # engine (reverse() and Django's engine per row were a third of the page).
     actor_url = reverse("actors:detail", args=["ACTOR"])
@@ -297,7 +295,7 @@ def _conditions_page(request: HttpRequest) -> tuple[int, str]:
         if not grouped or grouped[-1][0] != condition:
             grouped.append((condition, []))
         grouped[-1][1].append(
-            (subjects[subject_id], topics[topic_id], resolved[subject_id, topic_id])
+            (subjects[subject_id], topics[topic_id], *decided[subject_id, topic_id])
         )
     rows_template = engines["jinja2"].get_template("positions/_condition_rows.html")
 
@@ -309,15 +307,15 @@ def _conditions_page(request: HttpRequest) -> tuple[int, str]:
                 "topic": topic.short_name,
                 "topic_url": topic_urls[topic.pk],
                 "cell_url": cell_url.replace("ACTOR", actor.slug).replace("TOPIC", topic.slug),
-                "stance": cell.stance,
-                "stance_label": STANCE_LABELS[cell.stance],
-                "since": cell.position.as_of,
+                "stance": stance,
+                "stance_label": STANCE_LABELS[stance],
+                "since": since,
             }
-            for actor, topic, cell in cells
+            for actor, topic, stance, since in cells
         ]
         return rows_template.render({"rows": rows})
 
-    # Each condition with its (actor, topic, cell) rows and their markup.
+    # Each condition with its (actor, topic, stance, since) rows and their markup.
     sections = [(condition, cells, markup(cells)) for condition, cells in grouped]
     query = {
         "as_of": request.GET.get("as_of") and on.isoformat(),

@@ -344,7 +344,7 @@ def test_the_conditions_counted_in_sql_are_those_of_the_deciding_statements(db):
     from positions.models import PositionCondition
     from positions.rule import stances_as_of
     from positions.seeding import load_seed
-    from positions.totals import conditioned_cells
+    from positions.totals import conditioned_cells, deciding_on
 
     load_seed()
     synthetic.generate(positions=400, seed=23, countries=14)
@@ -362,6 +362,12 @@ def test_the_conditions_counted_in_sql_are_those_of_the_deciding_statements(db):
         found = conditioned_cells(on)
         assert found == dict(expected), on
         assert sum(map(len, found.values())) > 10
+        # The page lists them by the deciding statement's stance and date.
+        ruled = stances_as_of(on=on, evidence=False)
+        listed = {cell for cells in found.values() for cell in cells} | {(0, 0)}
+        assert deciding_on(on, listed) == {
+            cell: (ruled[cell].stance, ruled[cell].position.as_of) for cell in listed - {(0, 0)}
+        }, on
 
 
 def test_a_comparisons_earlier_side_is_the_stance_the_rule_decides(db):
