@@ -45,6 +45,17 @@ def _winning(column: str, on: str, *, qualified: bool = False) -> str:
     )
 
 
+def _pairings(subject_ids: list[int], topic_ids: list[int], params: list) -> str:
+    """SQL: every cell (``subject_id``, ``topic_id``) of ``subject_ids`` by
+    ``topic_ids``; their ids are added to ``params``."""
+    return (
+        f"SELECT r.id AS subject_id, t.id AS topic_id "
+        f"FROM {Actor._meta.db_table} r CROSS JOIN {Topic._meta.db_table} t WHERE 1 = 1"
+        + among("r.id", subject_ids, params)
+        + among("t.id", topic_ids, params)
+    )
+
+
 def stance_counts(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -> dict:
     """``{topic_id: Counter(stance -> cells)}``: each cell's stance as of
     ``on`` is its winning own statement (claims never set one, rule 3),
@@ -61,12 +72,7 @@ def stance_counts_on(days: list[dt.date], subject_ids: list[int], topic_ids: lis
     if not days or not subject_ids or not topic_ids:
         return {}
     params: list = []
-    cells = (
-        f"SELECT r.id AS subject_id, t.id AS topic_id "
-        f"FROM {Actor._meta.db_table} r CROSS JOIN {Topic._meta.db_table} t WHERE 1 = 1"
-        + among("r.id", subject_ids, params)
-        + among("t.id", topic_ids, params)
-    )
+    cells = _pairings(subject_ids, topic_ids, params)
     on_days = " UNION ALL ".join(["SELECT %s AS day"] * len(days))
     sql = (
         f"SELECT w.day, w.topic_id, w.stance, COUNT(*) FROM (SELECT d.day, c.topic_id, "
@@ -95,12 +101,7 @@ def winning_stances(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -
     if not subject_ids or not topic_ids:
         return {}
     params: list = []
-    cells = (
-        f"SELECT r.id AS subject_id, t.id AS topic_id "
-        f"FROM {Actor._meta.db_table} r CROSS JOIN {Topic._meta.db_table} t WHERE 1 = 1"
-        + among("r.id", subject_ids, params)
-        + among("t.id", topic_ids, params)
-    )
+    cells = _pairings(subject_ids, topic_ids, params)
     sql = f"SELECT c.subject_id, c.topic_id, {_winning('stance', '%s')} FROM ({cells}) c"
     with reading().cursor() as cursor:
         cursor.execute(sql, [False, on, *params])
