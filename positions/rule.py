@@ -124,6 +124,19 @@ def among(column: str, ids, params: list) -> str:
     return f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
 
 
+def listed_cells(pairs: list[tuple[int, int]], params: list) -> str:
+    """SQL: the cells ``pairs`` as rows (``subject_id``, ``topic_id``), a
+    ``VALUES`` list (at least one row); their ids are added to ``params``."""
+    pairs = pairs or [(0, 0)]
+    params.extend(value for pair in pairs for value in pair)
+    # VALUES names its columns column1, column2 in PostgreSQL and SQLite alike.
+    return (
+        "SELECT column1 AS subject_id, column2 AS topic_id FROM (VALUES "
+        + ", ".join(["(%s, %s)"] * len(pairs))
+        + ") AS v"
+    )
+
+
 def per_cell(condition: str, table: str) -> str:
     """A join of ``since b`` to the rows ``s`` of ``table`` that meet
     ``condition``, made one cell at a time. For thousands of cells,
@@ -163,14 +176,7 @@ def latest_candidates(
     else:
         kinds = "1 = 1"
     if cells is not None:
-        pairs = list(cells) or [(0, 0)]
-        cell_params = [value for pair in pairs for value in pair]
-        # VALUES names its columns column1, column2 in PostgreSQL and SQLite alike.
-        cell_sql = (
-            "SELECT column1 AS subject_id, column2 AS topic_id FROM (VALUES "
-            + ", ".join(["(%s, %s)"] * len(pairs))
-            + ") AS v"
-        )
+        cell_sql = listed_cells(list(cells), cell_params)
     else:
         cell_sql = (
             f"SELECT r.id AS subject_id, t.id AS topic_id "

@@ -15,7 +15,7 @@ from config.routers import reading
 from . import cache
 from .history import as_date
 from .models import CellStatement, PositionCondition, Stance, Topic
-from .rule import WINNER_ORDER, among
+from .rule import WINNER_ORDER, among, listed_cells
 from .shown import STANCE_LABELS
 
 
@@ -54,6 +54,19 @@ def _pairings(subject_ids: list[int], topic_ids: list[int], params: list) -> str
         + among("r.id", subject_ids, params)
         + among("t.id", topic_ids, params)
     )
+
+
+def _dated_stance(connection) -> str:
+    """SQL: cell ``c``'s winning own statement as of its one parameter, as
+    its date and stance in one value ("2025-03-01supports"): one probe of the
+    index for both, not one for each (2 ms of the standing at 1M). Read back
+    by :func:`_since_and_stance`."""
+    day = "to_char(s.as_of, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else "s.as_of"
+    return _winning(f"{day} || s.stance", "%s", qualified=True)
+
+
+def _since_and_stance(value: str) -> tuple[dt.date, str]:
+    return dt.date.fromisoformat(value[:10]), value[10:]
 
 
 def stance_counts(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -> dict:
@@ -122,22 +135,16 @@ def deciding_on(on: dt.date, cells) -> dict[tuple[int, int], tuple[str, dt.date]
     if not pairs:
         return {}
     connection = reading()
-    day = "to_char(s.as_of, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else "s.as_of"
-    # VALUES names its columns column1, column2 in PostgreSQL and SQLite alike.
-    values = "SELECT column1 AS subject_id, column2 AS topic_id FROM (VALUES " + ", ".join(
-        ["(%s, %s)"] * len(pairs)
-    )
-    sql = (
-        f"SELECT c.subject_id, c.topic_id, {_winning(f'{day} || s.stance', '%s', qualified=True)} "
-        f"FROM ({values}) AS v) c"
-    )
+    params: list = []
+    listed = listed_cells(pairs, params)
+    sql = f"SELECT c.subject_id, c.topic_id, {_dated_stance(connection)} FROM ({listed}) c"
     found = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [False, on, *(value for pair in pairs for value in pair)])
-        for subject_id, topic_id, since_and_stance in cursor.fetchall():
-            if since_and_stance is not None:
-                since, stance = since_and_stance[:10], since_and_stance[10:]
-                found[subject_id, topic_id] = (stance, dt.date.fromisoformat(since))
+        cursor.execute(sql, [False, on, *params])
+        for subject_id, topic_id, dated in cursor.fetchall():
+            if dated is not None:
+                since, stance = _since_and_stance(dated)
+                found[subject_id, topic_id] = (stance, since)
     return found
 
 
@@ -175,11 +182,8 @@ def standing(*, topic_id: int, on: dt.date) -> dict[str, list[Standing]]:
     country; the as-of rule in Python for thousands of countries was most of
     a topic page's time."""
     connection = reading()
-    # The date and the stance in one value ("2025-03-01supports"): one probe
-    # of the index per country for both, not one for each (2 ms at 1M).
-    day = "to_char(s.as_of, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else "s.as_of"
     sql = (
-        f"SELECT c.name, c.slug, {_winning(f'{day} || s.stance', '%s', qualified=True)} "
+        f"SELECT c.name, c.slug, {_dated_stance(connection)} "
         f"FROM (SELECT r.id AS subject_id, %s AS topic_id, r.name, r.slug, r.kind "
         f"FROM {Actor._meta.db_table} r WHERE r.kind IN (%s, %s)) c "
         f"ORDER BY CASE WHEN c.kind = %s THEN 0 ELSE 1 END, c.name"
@@ -188,10 +192,10 @@ def standing(*, topic_id: int, on: dt.date) -> dict[str, list[Standing]]:
     kinds = [Actor.Kind.STATE, Actor.Kind.ORGANISATION]
     with connection.cursor() as cursor:
         cursor.execute(sql, [False, on, topic_id, *kinds, Actor.Kind.STATE])
-        for name, slug, since_and_stance in cursor.fetchall():
-            if since_and_stance is not None:
-                since, stance = since_and_stance[:10], since_and_stance[10:]
-                found[stance].append(Standing(name, slug, dt.date.fromisoformat(since)))
+        for name, slug, dated in cursor.fetchall():
+            if dated is not None:
+                since, stance = _since_and_stance(dated)
+                found[stance].append(Standing(name, slug, since))
     return found
 
 
