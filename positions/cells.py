@@ -25,7 +25,9 @@ from actors.models import Actor, Role
 from config.routers import reading
 from sources.models import Quote
 
-from .models import Attribution, CellStatement, Position, Status, Topic
+from .latest import CellLatest
+from .models import Attribution, CellStatement, Position, RecordVersion, Status, Topic
+from .rule import WINNER_ORDER, listed_cells
 
 CHUNK = 500
 OWN_RANK = 0
@@ -101,13 +103,72 @@ def _insert(where: str, params: list) -> None:
 
 
 def refresh(position_ids: Iterable[int]) -> None:
-    """Rewrite the rows of these positions from the record as it is now."""
+    """Rewrite the rows of these positions from the record as it is now, and
+    the latest statement of every cell they were or are in."""
     ids = sorted(set(position_ids))
     with transaction.atomic():
+        touched: set[tuple[int, int]] = set()
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
+            touched |= cells_of(position_id__in=chunk)
             CellStatement.objects.filter(position_id__in=chunk)._raw_delete(connection.alias)
             _insert(f"p.id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            touched |= cells_of(position_id__in=chunk)
+        settle(touched)
+
+
+def cells_of(**lookup) -> set[tuple[int, int]]:
+    """The cells (``subject_id``, ``topic_id``) of the own statements that
+    ``lookup`` finds in ``CellStatement``."""
+    rows = CellStatement.objects.filter(is_claim=False, **lookup)
+    return set(rows.values_list("subject_id", "topic_id").distinct())
+
+
+def _latest_rows(cells: str) -> str:
+    """SELECT of the ``CellLatest`` rows of ``cells`` (SQL with columns
+    ``subject_id``, ``topic_id``): each one's first own statement in
+    ``rule.WINNER_ORDER``, whatever its date."""
+    table = CellStatement._meta.db_table
+    first = (
+        f"SELECT s.id FROM {table} s WHERE s.subject_id = c.subject_id "
+        f"AND s.topic_id = c.topic_id AND s.is_claim = FALSE ORDER BY {WINNER_ORDER} LIMIT 1"
+    )
+    return (
+        f"SELECT w.subject_id, w.topic_id, w.position_id, w.as_of, w.rank, w.stance "
+        f"FROM {table} w WHERE w.id IN (SELECT ({first}) FROM ({cells}) c)"
+    )
+
+
+LATEST = "subject_id, topic_id, position_id, as_of, rank, stance"
+
+
+def settle(cells: Collection[tuple[int, int]]) -> None:
+    """Rewrite the ``CellLatest`` rows of ``cells`` from ``CellStatement``.
+
+    Two writers to one cell must not each compute its latest without the
+    other's rows and leave the one that committed last. Every write to the
+    record already holds the ``RecordVersion`` row until it commits
+    (``cache.bump``), so writers take turns on it: taken here first, the
+    rows read below include every write committed before (PostgreSQL reads
+    a new snapshot per statement; SQLite has one writer at a time)."""
+    cells = sorted(set(cells))
+    if not cells:
+        return
+    latest = CellLatest._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            version = RecordVersion._meta.db_table
+            cursor.execute(f"SELECT id FROM {version} WHERE id = 1 FOR UPDATE")
+        for start in range(0, len(cells), CHUNK):
+            chunk = cells[start : start + CHUNK]
+            params: list = []
+            listed = listed_cells(chunk, params)
+            cursor.execute(
+                f"DELETE FROM {latest} WHERE EXISTS (SELECT 1 FROM ({listed}) c "
+                f"WHERE c.subject_id = {latest}.subject_id AND c.topic_id = {latest}.topic_id)",
+                params,
+            )
+            cursor.execute(f"INSERT INTO {latest} ({LATEST}) {_latest_rows(listed)}", params)
 
 
 def refresh_for_actors(actor_ids: Iterable[int]) -> None:
@@ -191,10 +252,25 @@ def rebuild() -> int:
 
 
 def write_all() -> int:
-    """The rows alone, without moving the record's version (for migrations)."""
+    """The rows alone, without moving the record's version."""
+    write_statements()
+    write_latest()
+    return CellStatement.objects.count()
+
+
+def write_statements() -> None:
+    """Every ``CellStatement`` row from the record (for migrations)."""
     CellStatement.objects.all()._raw_delete(connection.alias)
     _insert("1 = 1", [])
-    return CellStatement.objects.count()
+
+
+def write_latest() -> None:
+    """Every cell's ``CellLatest`` row from ``CellStatement`` (for migrations)."""
+    CellLatest.objects.all()._raw_delete(connection.alias)
+    table, latest = CellStatement._meta.db_table, CellLatest._meta.db_table
+    cells = f"SELECT DISTINCT subject_id, topic_id FROM {table} WHERE is_claim = FALSE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {latest} ({LATEST}) {_latest_rows(cells)}")
 
 
 # The receivers. ``raw`` saves come from loaddata, whose rows may arrive
@@ -210,6 +286,17 @@ def _quote_saved(sender, instance, raw=False, **kwargs):
     # The speaker decides a spokesperson's rank on the state's own row.
     if not raw:
         refresh(Position.objects.filter(quote=instance).values_list("pk", flat=True))
+
+
+def _remember_cells(sender, instance, **kwargs):
+    # Deleting a position or an office takes its rows with it before any
+    # receiver after the deletion could see which cells they were in.
+    lookup = "position" if sender is Position else "role"
+    instance._cells_touched = cells_of(**{lookup: instance.pk})
+
+
+def _settle_remembered(sender, instance, **kwargs):
+    settle(getattr(instance, "_cells_touched", ()))
 
 
 def _remember_previous(sender, instance, raw=False, **kwargs):
@@ -233,7 +320,7 @@ def _actor_saved(sender, instance, raw=False, created=False, **kwargs):
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save, pre_save
+    from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
     post_save.connect(_position_saved, sender=Position, dispatch_uid="cells-position")
     post_save.connect(_quote_saved, sender=Quote, dispatch_uid="cells-quote")
@@ -242,3 +329,7 @@ def connect() -> None:
     post_delete.connect(_role_changed, sender=Role, dispatch_uid="cells-role-delete")
     pre_save.connect(_remember_previous, sender=Actor, dispatch_uid="cells-actor-pre")
     post_save.connect(_actor_saved, sender=Actor, dispatch_uid="cells-actor")
+    for model in (Position, Role):
+        name = model._meta.model_name
+        pre_delete.connect(_remember_cells, sender=model, dispatch_uid=f"cells-{name}-deleting")
+        post_delete.connect(_settle_remembered, sender=model, dispatch_uid=f"cells-{name}-deleted")

@@ -10,6 +10,7 @@ from config.validation import validate_date_in_range
 from sources.models import Quote
 
 from .dating import stance_date
+from .latest import CellLatest  # noqa: F401  (registered with the app's models)
 from .querysets import PositionQuerySet
 
 
@@ -437,10 +438,9 @@ class CellStatement(models.Model):
     organisation's own words, or an official's through the office that spoke
     for it on that date, with the rank it counts at.
 
-    Derived from positions, roles, quotes and actors by ``positions.cells``
-    and kept in step with them on every write; never edited. It turns "the
-    latest statements up to D in each cell" into a few index probes per
-    cell instead of a scan of the whole record."""
+    Derived by ``positions.cells``, in step with every write; never edited.
+    "The latest statements up to D in each cell" is a few index probes per
+    cell, not a scan of the record (each cell's latest: ``CellLatest``)."""
 
     position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="+")
     subject = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")

@@ -25,6 +25,7 @@ from sources.text import occurs_in, sha256_hex
 from . import cache, cells, visibility
 from .models import (
     Attribution,
+    CellLatest,
     CellStatement,
     Condition,
     Position,
@@ -73,6 +74,7 @@ def remove() -> int:
     with transaction.atomic():
         positions = Position.objects.filter(topic__slug__startswith=PREFIX)
         CellStatement.objects.filter(topic__slug__startswith=PREFIX)._raw_delete("default")
+        CellLatest.objects.filter(topic__slug__startswith=PREFIX)._raw_delete("default")
         PositionCondition.objects.filter(position__in=positions)._raw_delete("default")
         deleted = positions._raw_delete("default")
         sources = Source.objects.filter(url__startswith=SOURCE_URL)

@@ -14,6 +14,7 @@ from config.routers import reading
 
 from . import cache
 from .history import as_date
+from .latest import CellLatest
 from .models import CellStatement, PositionCondition, Stance, Topic
 from .rule import WINNER_ORDER, among, listed_cells
 from .shown import STANCE_LABELS
@@ -31,18 +32,29 @@ class TopicTotals:
         return self.countries - self.silent
 
 
-def _winning(column: str, on: str, *, qualified: bool = False) -> str:
-    """SQL: ``column`` of cell ``c``'s winning own statement as of ``on`` (an
-    SQL expression), in :data:`rule.WINNER_ORDER`; its one parameter is
-    ``is_claim`` (False). The index (cellstatement_cell_order) holds the
-    stance and the position: one index-only probe. With ``qualified``,
-    ``column`` is an expression over the statement ``s``."""
-    selected = column if qualified else f"s.{column}"
-    return (
-        f"(SELECT {selected} FROM {CellStatement._meta.db_table} s "
+def _winning(expression: str, on: str) -> str:
+    """SQL: ``expression`` (over a statement ``{t}``) of cell ``c``'s winning
+    own statement as of ``on`` (SQL, written twice: a parameter there is
+    passed twice), in :data:`rule.WINNER_ORDER`. Read from ``k``, the cell's
+    latest statement (joined by :func:`_latest`), when that is dated on or
+    before ``on`` (nearly every cell, as of today), else from one index-only
+    probe of the cell's statements (cellstatement_cell_order holds the
+    stance and the position). None for a cell with no words of its own."""
+    probe = (
+        f"SELECT {expression.format(t='s')} FROM {CellStatement._meta.db_table} s "
         f"WHERE s.subject_id = c.subject_id AND s.topic_id = c.topic_id "
-        f"AND s.is_claim = %s AND s.as_of <= {on} ORDER BY {WINNER_ORDER} LIMIT 1)"
+        f"AND s.is_claim = FALSE AND s.as_of <= {on} ORDER BY {WINNER_ORDER} LIMIT 1"
     )
+    return (
+        f"(CASE WHEN k.as_of IS NULL THEN NULL WHEN k.as_of <= {on} "
+        f"THEN {expression.format(t='k')} ELSE ({probe}) END)"
+    )
+
+
+def _latest() -> str:
+    """SQL: the join of cell ``c`` to its latest statement ``k``, if any."""
+    latest = CellLatest._meta.db_table
+    return f"LEFT JOIN {latest} k ON k.subject_id = c.subject_id AND k.topic_id = c.topic_id"
 
 
 def _pairings(subject_ids: list[int], topic_ids: list[int], params: list) -> str:
@@ -61,8 +73,8 @@ def _dated_stance(connection) -> str:
     its date and stance in one value ("2025-03-01supports"): one probe of the
     index for both, not one for each (2 ms of the standing at 1M). Read back
     by :func:`_since_and_stance`."""
-    day = "to_char(s.as_of, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else "s.as_of"
-    return _winning(f"{day} || s.stance", "%s", qualified=True)
+    day = "to_char({t}.as_of, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else "{t}.as_of"
+    return _winning(f"{day} || {{t}}.stance", "%s")
 
 
 def _since_and_stance(value: str) -> tuple[dt.date, str]:
@@ -89,13 +101,13 @@ def stance_counts_on(days: list[dt.date], subject_ids: list[int], topic_ids: lis
     on_days = " UNION ALL ".join(["SELECT %s AS day"] * len(days))
     sql = (
         f"SELECT w.day, w.topic_id, w.stance, COUNT(*) FROM (SELECT d.day, c.topic_id, "
-        f"{_winning('stance', 'd.day')} AS stance "
-        f"FROM ({on_days}) d CROSS JOIN ({cells}) c) w "
+        f"{_winning('{t}.stance', 'd.day')} AS stance "
+        f"FROM ({on_days}) d CROSS JOIN ({cells}) c {_latest()}) w "
         f"GROUP BY w.day, w.topic_id, w.stance"
     )
     found: dict[tuple[dt.date, int], Counter] = {}
     with reading().cursor() as cursor:
-        cursor.execute(sql, [False, *days, *params])
+        cursor.execute(sql, [*days, *params])
         for day, topic_id, stance, count in cursor.fetchall():
             # Silent cells group under no stance (filtering them in SQL made
             # the planner probe every cell twice).
@@ -115,9 +127,10 @@ def winning_stances(on: dt.date, subject_ids: list[int], topic_ids: list[int]) -
         return {}
     params: list = []
     cells = _pairings(subject_ids, topic_ids, params)
-    sql = f"SELECT c.subject_id, c.topic_id, {_winning('stance', '%s')} FROM ({cells}) c"
+    stance = _winning("{t}.stance", "%s")
+    sql = f"SELECT c.subject_id, c.topic_id, {stance} FROM ({cells}) c {_latest()}"
     with reading().cursor() as cursor:
-        cursor.execute(sql, [False, on, *params])
+        cursor.execute(sql, [on, on, *params])
         return {
             (subject_id, topic_id): stance
             for subject_id, topic_id, stance in cursor.fetchall()
@@ -137,10 +150,11 @@ def deciding_on(on: dt.date, cells) -> dict[tuple[int, int], tuple[str, dt.date]
     connection = reading()
     params: list = []
     listed = listed_cells(pairs, params)
-    sql = f"SELECT c.subject_id, c.topic_id, {_dated_stance(connection)} FROM ({listed}) c"
+    dated = _dated_stance(connection)
+    sql = f"SELECT c.subject_id, c.topic_id, {dated} FROM ({listed}) c {_latest()}"
     found = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [False, on, *params])
+        cursor.execute(sql, [on, on, *params])
         for subject_id, topic_id, dated in cursor.fetchall():
             if dated is not None:
                 since, stance = _since_and_stance(dated)
@@ -156,14 +170,15 @@ def conditioned_cells(on: dt.date) -> dict[int, list[tuple[int, int]]]:
     actors, named = Actor._meta.db_table, PositionCondition._meta.db_table
     sql = (
         f"SELECT pc.condition_id, w.subject_id, w.topic_id FROM (SELECT c.subject_id, "
-        f"c.topic_id, {_winning('position_id', '%s')} AS winner FROM (SELECT r.id AS subject_id, "
-        f"t.id AS topic_id FROM {actors} r CROSS JOIN {Topic._meta.db_table} t "
-        f"WHERE r.kind IN (%s, %s)) c) w JOIN {named} pc ON pc.position_id = w.winner "
+        f"c.topic_id, {_winning('{t}.position_id', '%s')} AS winner FROM (SELECT r.id AS "
+        f"subject_id, t.id AS topic_id FROM {actors} r CROSS JOIN {Topic._meta.db_table} t "
+        f"WHERE r.kind IN (%s, %s)) c {_latest()}) w "
+        f"JOIN {named} pc ON pc.position_id = w.winner "
         f"ORDER BY pc.condition_id, w.subject_id, w.topic_id"
     )
     found: dict[int, list[tuple[int, int]]] = {}
     with reading().cursor() as cursor:
-        cursor.execute(sql, [False, on, Actor.Kind.STATE, Actor.Kind.ORGANISATION])
+        cursor.execute(sql, [on, on, Actor.Kind.STATE, Actor.Kind.ORGANISATION])
         for condition_id, subject_id, topic_id in cursor.fetchall():
             found.setdefault(condition_id, []).append((subject_id, topic_id))
     return found
@@ -185,13 +200,13 @@ def standing(*, topic_id: int, on: dt.date) -> dict[str, list[Standing]]:
     sql = (
         f"SELECT c.name, c.slug, {_dated_stance(connection)} "
         f"FROM (SELECT r.id AS subject_id, %s AS topic_id, r.name, r.slug, r.kind "
-        f"FROM {Actor._meta.db_table} r WHERE r.kind IN (%s, %s)) c "
+        f"FROM {Actor._meta.db_table} r WHERE r.kind IN (%s, %s)) c {_latest()} "
         f"ORDER BY CASE WHEN c.kind = %s THEN 0 ELSE 1 END, c.name"
     )
     found: dict[str, list[Standing]] = {value: [] for value in Stance.values}
     kinds = [Actor.Kind.STATE, Actor.Kind.ORGANISATION]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [False, on, topic_id, *kinds, Actor.Kind.STATE])
+        cursor.execute(sql, [on, on, topic_id, *kinds, Actor.Kind.STATE])
         for name, slug, dated in cursor.fetchall():
             if dated is not None:
                 since, stance = _since_and_stance(dated)

@@ -2,6 +2,8 @@
 cached matrix is never stale after one."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from django.db import connection
@@ -12,7 +14,7 @@ from actors.models import Actor, Role
 from positions import cells, synthetic
 from positions.cells import counted_in
 from positions.matrix import MATRIX_PAGE_ROWS
-from positions.models import Attribution, CellStatement, Position, Stance, Status
+from positions.models import Attribution, CellLatest, CellStatement, Position, Stance, Status
 from positions.seeding import load_seed
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +31,21 @@ def table() -> set[tuple]:
     )  # fmt: skip
 
 
+def latest() -> set[tuple]:
+    return set(
+        CellLatest.objects.values_list(
+            "subject_id", "topic_id", "position_id", "as_of", "rank", "stance"
+        )
+    )
+
+
 def assert_in_step():
-    """What the writes left equals what a rebuild from scratch writes."""
-    kept = table()
+    """What the writes left equals what a rebuild from scratch writes: the
+    statements of each cell, and each cell's latest."""
+    kept, kept_latest = table(), latest()
     cells.rebuild()
     assert kept == table()
+    assert kept_latest == latest()
 
 
 @pytest.fixture
@@ -97,6 +109,67 @@ def test_edits_to_positions_roles_quotes_and_actors_keep_it_in_step(world, make)
     w["state"].iso_code = ""
     w["state"].save()
     assert not CellStatement.objects.filter(subject=w["state"]).exists()
+    assert_in_step()
+
+
+def test_each_cells_latest_statement_follows_publishing_and_deleting(world, make):
+    w = world
+    cell = (w["state"].pk, w["topic"].pk)
+    # The leader's words (February) are the latest; the March claim sets no stance.
+    assert latest() == {(*cell, w["spoken"].pk, FEB, 1, Stance.OPPOSES)}
+    later = make.position(actor=w["state"], topic=w["topic"], as_of=MAR, stance=Stance.HOSTILE)
+    assert latest() == {(*cell, later.pk, MAR, 0, Stance.HOSTILE)}
+    later.status, later.correction_note = Status.RETRACTED, "Misread."
+    later.save()
+    assert latest() == {(*cell, w["spoken"].pk, FEB, 1, Stance.OPPOSES)}
+    # Deleting a position or the office its words counted through.
+    w["office"].delete()
+    assert latest() == {(*cell, w["own"].pk, JAN, 0, Stance.SUPPORTS)}
+    w["own"].delete()
+    assert latest() == set()
+    assert_in_step()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_to_one_cell_leave_its_latest_right(make):
+    """A newer statement still uncommitted while an older one is written to
+    the same cell: the second writer waits for the first, then finds both,
+    rather than failing on the cell's row or keeping the older statement."""
+    from django.db import transaction
+
+    topic, state = make.topic(), make.state("Freedonia", "FD")
+    quotes = {day: make.quote(speaker=state, said_on=day) for day in (FEB, MAR)}
+    first_written, errors = threading.Event(), []
+
+    def write(day, wait_for=None):
+        try:
+            with transaction.atomic():
+                if wait_for:
+                    wait_for.wait(timeout=10)
+                Position.objects.create(
+                    actor=state, topic=topic, as_of=day, stance=Stance.SUPPORTS,
+                    attribution=Attribution.OWN, status=Status.PUBLISHED, quote=quotes[day],
+                )  # fmt: skip
+                if not wait_for:
+                    first_written.set()
+                    time.sleep(0.5)  # the other writer reaches the cell meanwhile
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=write, args=(MAR,)),
+        threading.Thread(target=write, args=(FEB, first_written)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    march = Position.objects.get(quote=quotes[MAR])
+    assert latest() == {(state.pk, topic.pk, march.pk, MAR, 0, Stance.SUPPORTS)}
     assert_in_step()
 
 
@@ -207,7 +280,7 @@ def test_export_leaves_out_what_is_derived(world):
     from positions.management.commands.export_data import exported_models
     from positions.models import RecordVersion
 
-    assert not {CellStatement, RecordVersion} & set(exported_models())
+    assert not {CellStatement, CellLatest, RecordVersion} & set(exported_models())
 
 
 def test_where_published_positions_count_is_read_from_the_index_as_worked_out(db):

@@ -4,10 +4,11 @@ from django.db import migrations, models
 def rewrite(apps, schema_editor):
     # Today's rebuild (positions.cells) writes the columns of this schema, the
     # table's latest: every row from the record. A later change to the table
-    # moves this call to its own migration.
-    from positions.cells import write_all
+    # moves this call to its own migration. (Each cell's latest, a table made
+    # later, is written by 0017.)
+    from positions.cells import write_statements
 
-    write_all()
+    write_statements()
 
 
 class Migration(migrations.Migration):

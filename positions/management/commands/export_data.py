@@ -26,7 +26,7 @@ class FullPrecisionEncoder(DjangoJSONEncoder):
 
 
 # Derived from the rest, and written again by import_data.
-DERIVED = ["positions.CellStatement", "positions.RecordVersion"]
+DERIVED = ["positions.CellStatement", "positions.CellLatest", "positions.RecordVersion"]
 
 
 def exported_models():
