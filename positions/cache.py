@@ -125,12 +125,22 @@ class CountedOncePerVersion(Paginator):
     """Pages of a list that may hold a million rows (the API's quotes and
     sources), whose count is asked of the database once per version of the
     record: counting the million quotes a reader may see takes 60-100 ms,
-    and a tool paging through them counted them again for every page."""
+    and a tool paging through them counted them again for every page.
+    ``kept`` gives the count where one is kept (None: count them)."""
+
+    def __init__(self, *args, kept: Callable[[], int | None] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept = kept
 
     @cached_property
     def count(self) -> int:
         query = self.object_list.query
-        return cached("count", query.sql_with_params(), self.object_list.count)
+
+        def count() -> int:
+            found = self.kept() if self.kept else None
+            return self.object_list.count() if found is None else found
+
+        return cached("count", query.sql_with_params(), count)
 
 
 def _written(sender, **kwargs):

@@ -84,6 +84,7 @@ def remove() -> int:
         Topic.objects.filter(slug__startswith=PREFIX)._raw_delete("default")
         Condition.objects.filter(slug__startswith=PREFIX)._raw_delete("default")
         Actor.objects.filter(slug__startswith=PREFIX)._raw_delete("default")
+        visibility.recount()
         cache.bump()
     return deleted
 

@@ -1,5 +1,7 @@
 """Sources and quotes: read by everyone, written by editors' tools with a token."""
 
+from collections.abc import Callable
+
 from django.db.models import F
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,7 +20,7 @@ from config.serializers import (
 )
 from positions import search
 from positions.cache import CountedOncePerVersion
-from positions.visibility import can_see_drafts, public_quotes, public_sources
+from positions.visibility import can_see_drafts, public_quotes, public_sources, quote_counts
 
 from .models import Quote, Source
 
@@ -74,8 +76,14 @@ SOURCE_ROWS = PlainRows(
 )
 
 
+PAGING = {"page", "page_size", "format"}  # what does not filter a list
+
+
 class CountedPages(PageNumberPagination):
-    django_paginator_class = CountedOncePerVersion
+    kept_count: Callable[[], int | None] | None = None  # the list's count, when kept
+
+    def django_paginator_class(self, object_list, per_page):
+        return CountedOncePerVersion(object_list, per_page, kept=self.kept_count)
 
 
 def long_list(view, request, rows: PlainRows):
@@ -213,4 +221,13 @@ class QuoteViewSet(VersionedUpdates, viewsets.ModelViewSet):
         return quotes
 
     def list(self, request, *args, **kwargs):
+        # The whole list's counts are kept (QuoteTally); a filtered one is counted.
+        if not set(request.query_params) - PAGING:
+            drafts = can_see_drafts(request.user)
+
+            def kept() -> int | None:
+                counts = quote_counts()  # (all quotes, public ones)
+                return None if counts is None else counts[0] if drafts else counts[1]
+
+            self.paginator.kept_count = kept
         return long_list(self, request, QUOTE_ROWS)

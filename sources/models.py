@@ -308,3 +308,17 @@ class Quote(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+class QuoteTally(models.Model):
+    """How many quotes the record holds, and how many of them anonymous
+    readers may see: the counts of the API's unfiltered quote list, where
+    counting a million quotes took 60-100 ms. One row, kept by
+    ``positions.visibility`` on every write as ``Quote.is_public`` is, and
+    recounted after a bulk load; never edited."""
+
+    quotes = models.PositiveBigIntegerField(default=0)
+    public = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.quotes} quotes, {self.public} public"

@@ -24,8 +24,14 @@ def defined(model=Source) -> dict[int, bool]:
     return {pk: pk in public for pk in model.objects.values_list("pk", flat=True)}
 
 
+def counted() -> tuple[int, int]:
+    return Quote.objects.count(), Quote.objects.filter(is_public=True).count()
+
+
 def as_defined() -> bool:
-    return flags() == defined() and flags(Quote) == defined(Quote)
+    """The flags are as defined, and the quote list's kept counts are theirs."""
+    kept = visibility.quote_counts()
+    return flags() == defined() and flags(Quote) == defined(Quote) and kept == counted()
 
 
 @pytest.fixture
@@ -160,3 +166,29 @@ def test_the_admin_says_why_a_source_is_hidden(make, world, editor_client):
     draft.save()
     page = editor_client.get(url).content.decode()
     assert "only drafts rest on its quotes" not in page
+
+
+def test_the_quote_lists_counts_are_kept_not_counted(make, world, editor):
+    """The unfiltered list's count is the kept one, read without counting the
+    quotes; a filtered list is counted. Both follow every write."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    source = make.source(title="Wire copy")
+    public, private = make.quote(source=source), make.quote(source=source)
+    draft_on(make, world, private)
+    stale = Quote.objects.get(pk=private.pk)
+    stale.is_public = True  # an instance read before its draft: a save writes it back
+    stale.save(update_fields=["text", "is_public"])
+    assert as_defined()
+    editor_api, anonymous = APIClient(), APIClient()
+    editor_api.force_authenticate(editor)
+    with CaptureQueriesContext(connection) as queries:
+        assert anonymous.get("/api/v1/quotes/").json()["count"] == 1
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert editor_api.get("/api/v1/quotes/").json()["count"] == 2
+    assert anonymous.get(f"/api/v1/quotes/?source={source.pk}").json()["count"] == 1
+    public.delete()
+    assert as_defined()
+    assert anonymous.get("/api/v1/quotes/").json()["count"] == 0
+    assert editor_api.get("/api/v1/quotes/?page_size=10").json()["count"] == 1
