@@ -175,7 +175,7 @@ def position_rows(positions) -> Iterator[list]:
     # row (1.3 s for a topic at 1M positions). The transaction only reads,
     # and ends with the stream, or when the reader goes away.
     with transaction.atomic(using=rows.db):
-        for row in rows.iterator(chunk_size=2000):
+        for row in rows.iterator(chunk_size=CSV_ROWS_PER_CHUNK):
             row = list(row)
             for n in dates:
                 row[n] = row[n].isoformat() if row[n] is not None else ""
