@@ -1,10 +1,12 @@
-"""Keeping ``CellStatement`` in step with the record.
+"""Keeping ``CellStatement``, and each cell's latest (``CellLatest``), in
+step with the record.
 
 Each published position counts in the cell of the state or organisation it
 is about (at rank 0, or its office's rank for a spokesperson's words, plus
 the report penalty) and in the cell of every state or organisation an
 official's office spoke for on its date. This module writes those rows in
-SQL, for some positions (``refresh``) or all (``rebuild``).
+SQL, for some positions (``refresh``) or all (``rebuild``), and with them
+the latest own statement of every cell they touch (``settle``).
 
 Why signals, against our rule of nothing hidden in ``save()`` or signals:
 the table is an index, not a business rule, and it must follow every write
