@@ -29,7 +29,7 @@ from sources.models import Quote
 
 from .latest import CellLatest
 from .models import Attribution, CellStatement, Position, RecordVersion, Status, Topic
-from .rule import WINNER_ORDER, listed_cells
+from .rule import first_own, listed_cells
 
 CHUNK = 500
 OWN_RANK = 0
@@ -130,14 +130,10 @@ def _latest_rows(cells: str) -> str:
     """SELECT of the ``CellLatest`` rows of ``cells`` (SQL with columns
     ``subject_id``, ``topic_id``): each one's first own statement in
     ``rule.WINNER_ORDER``, whatever its date."""
-    table = CellStatement._meta.db_table
-    first = (
-        f"SELECT s.id FROM {table} s WHERE s.subject_id = c.subject_id "
-        f"AND s.topic_id = c.topic_id AND s.is_claim = FALSE ORDER BY {WINNER_ORDER} LIMIT 1"
-    )
     return (
         f"SELECT w.subject_id, w.topic_id, w.position_id, w.as_of, w.rank, w.stance "
-        f"FROM {table} w WHERE w.id IN (SELECT ({first}) FROM ({cells}) c)"
+        f"FROM {CellStatement._meta.db_table} w "
+        f"WHERE w.id IN (SELECT {first_own('s.id')} FROM ({cells}) c)"
     )
 
 

@@ -137,6 +137,18 @@ def listed_cells(pairs: list[tuple[int, int]], params: list) -> str:
     )
 
 
+def first_own(selected: str, *, on: str | None = None) -> str:
+    """SQL: a subquery, ``selected`` (over statement ``s``) of cell ``c``'s
+    first own statement in :data:`WINNER_ORDER`, up to ``on`` (an SQL
+    expression) when given: one probe of ``cellstatement_cell_order``."""
+    up_to = f" AND s.as_of <= {on}" if on else ""
+    return (
+        f"(SELECT {selected} FROM {CellStatement._meta.db_table} s "
+        f"WHERE s.subject_id = c.subject_id AND s.topic_id = c.topic_id "
+        f"AND s.is_claim = FALSE{up_to} ORDER BY {WINNER_ORDER} LIMIT 1)"
+    )
+
+
 def per_cell(condition: str, table: str) -> str:
     """A join of ``since b`` to the rows ``s`` of ``table`` that meet
     ``condition``, made one cell at a time. For thousands of cells,

@@ -15,8 +15,8 @@ from config.routers import reading
 from . import cache
 from .history import as_date
 from .latest import CellLatest
-from .models import CellStatement, PositionCondition, Stance, Topic
-from .rule import WINNER_ORDER, among, listed_cells
+from .models import PositionCondition, Stance, Topic
+from .rule import among, first_own, listed_cells
 from .shown import STANCE_LABELS
 
 
@@ -40,14 +40,10 @@ def _winning(expression: str, on: str) -> str:
     before ``on`` (nearly every cell, as of today), else from one index-only
     probe of the cell's statements (cellstatement_cell_order holds the
     stance and the position). None for a cell with no words of its own."""
-    probe = (
-        f"SELECT {expression.format(t='s')} FROM {CellStatement._meta.db_table} s "
-        f"WHERE s.subject_id = c.subject_id AND s.topic_id = c.topic_id "
-        f"AND s.is_claim = FALSE AND s.as_of <= {on} ORDER BY {WINNER_ORDER} LIMIT 1"
-    )
+    probe = first_own(expression.format(t="s"), on=on)
     return (
         f"(CASE WHEN k.as_of IS NULL THEN NULL WHEN k.as_of <= {on} "
-        f"THEN {expression.format(t='k')} ELSE ({probe}) END)"
+        f"THEN {expression.format(t='k')} ELSE {probe} END)"
     )
 
 
