@@ -28,6 +28,11 @@ LANE_HEIGHT = 30
 BAR_HEIGHT = 16
 # A span is labelled inside its bar only when the words fit.
 LABEL_MIN_WIDTH = 80
+# Statements whose markers would overlap share one: marks are drawn at least
+# this far apart (a numbered mark is 18 px wide). At the record's densest a
+# lane has a statement every few days, and a stack of markers can be neither
+# read, pointed at nor tabbed through.
+MARKER_SPACING = 18
 SHORT_LABELS = {
     Stance.SUPPORTS: "Supports",
     Stance.CONDITIONAL: "Conditional",
@@ -82,19 +87,26 @@ class Span:
 
 
 class Marker(NamedTuple):
-    """A statement's mark on its lane, as the SVG writes it: made once per
-    marker in :func:`build` (a timeline has hundreds; properties the
-    template read one by one were a fifth of its drawing)."""
+    """A mark on a lane, as the SVG writes it: one statement's, or, where
+    their markers would overlap, several statements' (``count``), drawn as
+    one numbered mark. Made once per marker in :func:`build` (a timeline has
+    hundreds; properties the template read one by one were a fifth of its
+    drawing)."""
 
     x: float
-    statement: Statement
-    is_claim: bool
+    statement: Statement  # the one drawn: of several, the newest that counts most
+    is_claim: bool  # a claim's diamond (a group is a claim's only if all are claims)
     anchor: str
-    href: str  # the anchor when the statement is listed below, else its cell page
+    href: str  # the statement's anchor when it is listed below, else its cell page
     title: str  # the hover text: when, who, the words and the stance
     cx: str  # coordinates as the SVG writes them, one decimal
     left: str  # a claim's diamond, a square turned about (cx, its lane's middle)
     top: str
+    count: int = 1  # the statements it stands for
+
+    @property
+    def label(self) -> str:
+        return str(self.count) if self.count < 100 else "99+"
 
 
 def marker_title(statement: Statement) -> str:
@@ -187,20 +199,53 @@ def build(lanes: list[Lane], *, until: dt.date, listed: set[str] | None = None) 
     for index, lane in enumerate(lanes):
         lane.y = AXIS_HEIGHT + index * LANE_HEIGHT
         lane.spans = _spans(lane.entries, end=end, x_of=x_of)
-        # Statements of one day share a spot: the one that counts is drawn last, on top.
-        lane.markers = []
-        top = f"{round(lane.mid_y - 5, 1):.1f}"
-        for entry in lane.entries:
-            x = x_of(entry.on)
-            cx, left = f"{x:.1f}", f"{round(x - 5, 1):.1f}"
-            on = entry.on.isoformat()
-            for statement in reversed(entry.made):
-                anchor = anchor_for(lane.key, statement)
-                shown = listed is None or anchor in listed
-                href = f"#{anchor}" if shown else f"{lane.url}?as_of={on}"
-                claim, title = statement.is_claim, marker_title(statement)
-                lane.markers.append(Marker(x, statement, claim, anchor, href, title, cx, left, top))
+        lane.markers = [
+            _marker(lane, group, x_of=x_of, listed=listed)
+            for group in _overlapping(lane.entries, x_of=x_of)
+        ]
     return Timeline(lanes=lanes, start=start, end=end, ticks=_month_ticks(start, end, x_of))
+
+
+def _overlapping(entries: list[HistoryEntry], *, x_of) -> list[list[HistoryEntry]]:
+    """The dated entries with statements, in runs drawn as one marker each:
+    a date joins the run before it when its marker would come closer than
+    ``MARKER_SPACING`` to that run's, drawn at the middle of its dates. So
+    no two markers are drawn closer than that."""
+    groups: list[list[HistoryEntry]] = []
+    first = last = 0.0
+    for entry in entries:
+        if not entry.made:
+            continue
+        x = x_of(entry.on)
+        if groups and x - (first + last) / 2 < MARKER_SPACING:
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+            first = x
+        last = x
+    return groups
+
+
+def _marker(lane: Lane, group: list[HistoryEntry], *, x_of, listed) -> Marker:
+    """One marker for the statements of ``group`` (oldest date first), at the
+    middle of their dates. It links to the newest of them listed below,
+    else to the cell's page as of the last date, which lists them all."""
+    made = [statement for entry in group for statement in entry.made]
+    x = round((x_of(group[0].on) + x_of(group[-1].on)) / 2, 1)
+    cx, left, top = f"{x:.1f}", f"{round(x - 5, 1):.1f}", f"{round(lane.mid_y - 5, 1):.1f}"
+    # Of a date's statements the first counts most; the newest date's is drawn.
+    shown = group[-1].made[0]
+    anchor = anchor_for(lane.key, shown)
+    newest_first = (anchor_for(lane.key, s) for entry in reversed(group) for s in entry.made)
+    linked = next((a for a in newest_first if listed is None or a in listed), None)
+    href = f"#{linked}" if linked else f"{lane.url}?as_of={group[-1].on.isoformat()}"
+    if len(made) == 1:
+        return Marker(x, shown, shown.is_claim, anchor, href, marker_title(shown), cx, left, top)
+    first, last = short_date(group[0].on), short_date(group[-1].on)
+    when = f"from {first} to {last}" if first != last else f"on {last}"
+    title = f"{len(made)} statements {when}; the latest: {marker_title(shown)}"
+    claims = all(s.is_claim for s in made)
+    return Marker(x, shown, claims, anchor, href, title, cx, left, top, len(made))
 
 
 def _spans(entries: list[HistoryEntry], *, end: dt.date, x_of) -> list[Span]:

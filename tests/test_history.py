@@ -98,6 +98,68 @@ def test_timeline_spans_and_markers(world):
     assert [t.label for t in chart.ticks] == ["Jan 2025", "Feb", "Mar", "Apr", "May", "Jun", "Jul"]
 
 
+def test_statements_too_close_to_draw_apart_share_a_numbered_marker(make):
+    """Markers are 12 px wide: statements whose markers would overlap are one
+    marker with their number, drawn at the middle of their dates, showing
+    the latest; it links to the newest of them listed below, else to the
+    cell as of its last date. A lone statement keeps its own marker."""
+    topic, state = make.topic(), make.state("Testland", "TL")
+    claimant = make.official("Someone Else")
+    days = [dt.date(2025, 1, 6), dt.date(2025, 3, 3), dt.date(2025, 3, 5), dt.date(2025, 9, 1)]
+    made = [make.position(actor=state, topic=topic, as_of=day) for day in days]
+    claims = [
+        make.position(
+            actor=state,
+            topic=topic,
+            as_of=day,
+            attribution=Attribution.CLAIM,
+            claimant=claimant,
+            stance=Stance.OPPOSES,
+        )
+        for day in (dt.date(2025, 6, 2), dt.date(2025, 6, 4))
+    ]
+    found = statements_by_cell(on=dt.date(2025, 12, 31), subjects=[state])[state.pk, topic.pk]
+    url = f"/cells/{state.slug}/{topic.slug}/"
+
+    def lane_of(listed):
+        lane = timeline.Lane(
+            "Testland", url, history_of(found, subject_id=state.pk, topic_id=topic.pk), "tl"
+        )
+        return timeline.build([lane], until=dt.date(2025, 12, 31), listed=listed), lane
+
+    chart, lane = lane_of(None)
+
+    def x_of(day):
+        scale = timeline.PLOT_WIDTH / (chart.end - chart.start).days
+        return timeline.LABEL_WIDTH + (day - chart.start).days * scale
+
+    # Two days on this axis are about 4 px apart: closer than markers are drawn.
+    assert x_of(days[2]) - x_of(days[1]) < timeline.MARKER_SPACING
+    assert [m.count for m in lane.markers] == [1, 2, 2, 1]
+    assert [m.statement.position.pk for m in lane.markers] == [
+        made[0].pk,
+        made[2].pk,
+        claims[1].pk,
+        made[3].pk,
+    ]
+    group = lane.markers[1]
+    assert group.x == pytest.approx((x_of(days[1]) + x_of(days[2])) / 2, abs=0.1)
+    assert group.title.startswith("2 statements from 3 Mar 2025 to 5 Mar 2025; the latest: ")
+    assert group.href == f"#statement-tl-{made[2].pk}" and not group.is_claim
+    assert lane.markers[2].is_claim and lane.markers[2].label == "2"
+    # Only the older of a group listed below: the marker links to it.
+    chart, lane = lane_of(frozenset({f"statement-tl-{made[1].pk}"}))
+    assert lane.markers[1].href == f"#statement-tl-{made[1].pk}"
+    assert lane.markers[3].href == f"{url}?as_of=2025-09-01"
+    assert lane.markers[2].href == f"{url}?as_of=2025-06-04"
+    markup = chart.lanes_markup
+    assert markup.count('<a class="marker') == 4
+    assert markup.count('<a class="marker is-group">') == 0
+    assert markup.count('class="marker is-group"') == 1
+    assert markup.count('class="marker is-group is-claim"') == 1
+    assert ">2</text>" in markup
+
+
 def test_month_ticks_thin_out_on_long_axes():
     def labels(start, end):
         return [t.label for t in timeline._month_ticks(start, end, lambda day: 0)]

@@ -149,9 +149,13 @@ class TestTopicPage:
         # Denmark has only a third-party claim: a marker, no span.
         assert lanes["denmark"].spans == []
         assert [m.is_claim for m in lanes["denmark"].markers] == [True]
-        # Every marker links to a statement on the same page.
+        # Every marker links to a statement on the same page; statements too
+        # close together to draw apart share a numbered marker.
+        markers = [m for lane in timeline.lanes for m in lane.markers]
         anchors = re.findall(r'<a class="marker[^"]*" href="#([^"]+)"', page)
-        assert len(anchors) == sum(len(lane.markers) for lane in timeline.lanes) == 9
+        assert len(anchors) == len(markers) < sum(m.count for m in markers) == 9
+        for marker in (m for m in markers if m.count > 1):
+            assert 'class="marker is-group"' in page and f">{marker.count}</text>" in page
         for anchor in anchors:
             assert f'id="{anchor}"' in page
         assert "<svg" in page and 'role="group"' in page
@@ -566,7 +570,8 @@ def test_older_statements_under_a_timeline_load_a_page_at_a_time(make, client, v
 
     topic, state = make.topic(), make.state("Testland", "TL")
     first = dt.date(2025, 1, 1)
-    days = [first + dt.timedelta(days=7 * n) for n in range(RECORD_LIMIT + 5)]
+    # A fortnight apart: each date its own marker on this axis.
+    days = [first + dt.timedelta(days=14 * n) for n in range(RECORD_LIMIT + 5)]
     for n, day in enumerate(days):
         make.position(
             actor=state, topic=topic, as_of=day, stance=[Stance.SUPPORTS, Stance.OPPOSES][n % 2]

@@ -112,8 +112,15 @@ def test_cells_are_reachable_by_keyboard(page, site):
 def test_timeline_marker_shows_its_quote(page, site):
     page.goto(f"{site}/topics/reassurance-force/")
     expect(page).to_have_title("Reassurance force: timeline — Ceasefire Positions")
+    # Nine statements; those too close together to draw apart share a numbered marker.
     markers = page.locator("svg a.marker")
-    expect(markers).to_have_count(9)
+    expect(markers).to_have_count(6)
+    group = page.locator("svg a.marker.is-group").first
+    expect(group.locator("title")).to_contain_text(re.compile(r"^\d statements (from|on) "))
+    group.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(f"#{group.get_attribute('data-anchor')}$"))
+    expect(page.locator(".statement:target")).to_be_visible()
     marker = page.locator('svg a.marker[data-anchor^="statement-russia-"]').last
     expect(marker.locator("title")).to_contain_text("legitimate targets")
     anchor = marker.get_attribute("data-anchor")
