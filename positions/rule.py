@@ -248,13 +248,15 @@ def shown_statement(row) -> Statement:
     """A statement from its row, read as ``positions.shown.SHOWN_COLUMNS``."""
     row_id, subject_id, rank, role_id = row[:4]
     claimant_id, actor_name, claimant_name, speaker_name, text, said_on, precision = row[9:16]
+    actor_slug, claimant_slug, source_id = row[18:21]
     # By position, in CellPosition's field order: pages make hundreds of these.
     position = CellPosition(
         *row[4:10],  # pk, topic_id, stance, as_of, attribution, claimant_id
-        Named(actor_name),
-        Named(claimant_name) if claimant_id else None,
+        Named(actor_name, actor_slug),
+        Named(claimant_name, claimant_slug) if claimant_id else None,
         ShownQuote(speaker_name, text, to_date(said_on), precision),
         *row[16:18],  # responds_to_id, response_kind
+        source_id,
     )
     return Statement(subject_id, position, rank, None, role_id, row_id)
 

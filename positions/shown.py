@@ -21,6 +21,7 @@ STANCE_LABELS = dict(Stance.choices)
 
 class Named(NamedTuple):
     name: str
+    slug: str = ""
 
 
 class ShownQuote(NamedTuple):
@@ -51,6 +52,7 @@ class CellPosition(NamedTuple):
     quote: ShownQuote
     responds_to_id: int | None = None
     response_kind: str = ""
+    source_id: int | None = None  # the quote's source, for the API's records
 
     def get_stance_display(self) -> str:
         return Stance(self.stance).label
@@ -62,7 +64,10 @@ SHOWN_COLUMNS = (
     "cs.id, cs.subject_id, cs.rank, cs.role_id, p.id, p.topic_id, p.stance, p.as_of, "
     "p.attribution, p.claimant_id, a.name, cl.name, "
     "CASE WHEN q.speaker_id IS NULL THEN q.speaker_label ELSE sp.name END, q.text, "
-    "q.said_on, q.said_on_precision, p.responds_to_id, p.response_kind"
+    "q.said_on, q.said_on_precision, p.responds_to_id, p.response_kind, "
+    # For the API's records (positions.api.statements): read from rows joined
+    # anyway, they spare it joining every statement's position and quote again.
+    "a.slug, cl.slug, q.source_id"
 )
 
 

@@ -8,15 +8,15 @@ from collections.abc import Iterable
 from django.db.models import Case, F, When
 from rest_framework import serializers
 
-from actors.models import Actor
+from actors.models import Role
 from config.prepared import ByIds
 from config.serializers import (
     DateField,
 )
+from sources.models import Source
 
 from ..models import (
     Attribution,
-    CellStatement,
     Response,
     Stance,
     Topic,
@@ -64,66 +64,56 @@ def speaker_name(quote: str) -> Case:
     )
 
 
-# What statement_records reads of each statement beyond what a shown
-# statement carries (its stance, date, words, speaker): by id, compiled once.
-# Actors are read by id on their own: two more joins to the actors' table made
-# PostgreSQL weigh eight tables' orders (3.2 ms of planning for a query of
-# 10 ms at 1M), for rows found by id anyway.
-_records = ByIds(
-    lambda: CellStatement.objects.values_list(
-        "pk",
-        "role__title",
-        "position__actor_id",
-        "position__claimant_id",
-        "position__quote__source__id",
-        "position__quote__source__publisher",
-        "position__quote__source__title",
-        "position__quote__source__url",
-        "position__quote__source__published_on",
-    ),
+# What statement_records reads beyond what a shown statement carries (its
+# stance, date, words, speaker, slugs and source id): the sources and the
+# offices, by id, each row once however many statements share it.
+_sources = ByIds(
+    lambda: Source.objects.values_list("pk", "publisher", "title", "url", "published_on"),
     lookup="any_of",
 )
-_slugs = ByIds(lambda: Actor.objects.values_list("pk", "slug"), lookup="any_of")
+_offices = ByIds(lambda: Role.objects.values_list("pk", "title"), lookup="any_of")
 
 
 def statement_records(found: Iterable[Statement]) -> dict[int, dict]:
     """What the API says of each statement of ``found`` (the fields of
     :class:`StatementSerializer`, as it would write them), keyed by
-    ``row_id``: what the statements carry, and the rest read as plain values
-    in three queries, none for none. Loading positions whole and serializing
-    them field by field was most of the time of a timeline, which shows
-    about 1,500 statements a page."""
+    ``row_id``: what the statements carry (``positions.shown``), and their
+    conditions and sources read as plain values in two queries (a third for
+    the offices, where an official spoke; none for none); statements of one
+    source share its (read-only) answer. Loading positions whole and serializing them field by
+    field was most of the time of a timeline, which shows hundreds of
+    statements a page; joining each statement's position and quote again
+    for its source, most of what was left."""
     by_row = {s.row_id: s for s in found}
     if not by_row:
         return {}
-    conditions = condition_slugs({s.position.pk for s in by_row.values()})
-    rows = _records(by_row)
-    slugs = dict(_slugs({row[2] for row in rows} | {row[3] for row in rows if row[3]}))
+    positions = [s.position for s in by_row.values()]
+    conditions = condition_slugs({p.pk for p in positions})
+    sources = {
+        pk: {"id": pk, "publisher": publisher, "title": title, "url": url, "published_on": on}
+        for pk, publisher, title, url, on in _sources({p.source_id for p in positions})
+    }
+    roles = {s.role_id for s in by_row.values() if s.role_id}
+    offices = dict(_offices(roles)) if roles else {}
     records = {}
-    for pk, office, actor_id, claimant_id, source_id, publisher, title, url, published in rows:
-        statement = by_row[pk]
+    for pk, statement in by_row.items():
         position = statement.position
+        claimant = position.claimant
         records[pk] = {
             "position": position.pk,
             "stance": position.stance,
             "as_of": position.as_of,
             "attribution": position.attribution,
             "rank": statement.rank,
-            "actor": slugs[actor_id],
-            "office": office,
-            "claimant": slugs[claimant_id] if claimant_id else None,
+            "actor": position.actor.slug,
+            "office": offices.get(statement.role_id),
+            "claimant": claimant.slug if claimant else None,
             "responds_to": position.responds_to_id,
             "response_kind": position.response_kind,
             "conditions": conditions[position.pk],
             "quote": position.quote.text,
             "speaker": position.quote.speaker_name,
-            "source": {
-                "id": source_id,
-                "publisher": publisher,
-                "title": title,
-                "url": url,
-                "published_on": published,
-            },
+            "source": sources[position.source_id],
         }
     return records
 
