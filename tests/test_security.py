@@ -54,25 +54,18 @@ def assert_escaped(response):
 
 def test_pages_show_hostile_text_as_text(hostile, client, make):
     # A claim about it by another hostile name: the matrix cell shows claimants.
-    claimant = make.state(f"Claimland {IMG}", "CL", slug="claimland")
-    make.position(
-        actor=hostile["state"],
-        topic=hostile["topic"],
-        as_of=dt.date(2025, 3, 1),
-        attribution=Attribution.CLAIM,
-        claimant=claimant,
-        speaker=claimant,
-    )
     # And a later one, on a marker of its own in the timeline (statements of
     # one day share a numbered marker, whose hover text is the latest's).
-    make.position(
-        actor=hostile["state"],
-        topic=hostile["topic"],
-        as_of=dt.date(2025, 9, 1),
-        attribution=Attribution.CLAIM,
-        claimant=claimant,
-        speaker=claimant,
-    )
+    claimant = make.state(f"Claimland {IMG}", "CL", slug="claimland")
+    for day in (dt.date(2025, 3, 1), dt.date(2025, 9, 1)):
+        make.position(
+            actor=hostile["state"],
+            topic=hostile["topic"],
+            as_of=day,
+            attribution=Attribution.CLAIM,
+            claimant=claimant,
+            speaker=claimant,
+        )
     urls = [
         reverse("positions:matrix") + "?as_of=2025-03-02",
         reverse("positions:cell", args=["evilland", "evil-topic"]) + "?as_of=2025-03-02",
