@@ -71,7 +71,7 @@ _sources = ByIds(
     lambda: Source.objects.values_list("pk", "publisher", "title", "url", "published_on"),
     lookup="any_of",
 )
-_offices = ByIds(lambda: Role.objects.values_list("pk", "title"), lookup="any_of")
+_offices = ByIds(lambda: Role.objects.order_by().values_list("pk", "title"), lookup="any_of")
 
 
 def statement_records(found: Iterable[Statement]) -> dict[int, dict]:
