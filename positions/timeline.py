@@ -6,7 +6,7 @@ reads without JavaScript."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from django.template import engines
@@ -26,8 +26,11 @@ RIGHT_MARGIN = 20
 AXIS_HEIGHT = 34
 LANE_HEIGHT = 30
 BAR_HEIGHT = 16
-# A span is labelled inside its bar only when the words fit.
+# A span is labelled inside its bar only when the words fit, after the
+# marker at its start (a label's width at 12 px, bold, reckoned per letter).
 LABEL_MIN_WIDTH = 80
+LABEL_INSET = 11
+LABEL_LETTER_WIDTH = 7.5
 # Statements whose markers would overlap share one: marks are drawn at least
 # this far apart (a numbered mark is 18 px wide). At the record's densest a
 # lane has a statement every few days, and a stack of markers can be neither
@@ -68,10 +71,12 @@ class Span:
     stance: str
     start: dt.date
     end: dt.date
+    dx: float = LABEL_INSET  # where its label starts, from its left end: clear of the markers
+    labelled: bool = True  # False where the markers leave its label no room
 
     @property
     def label(self) -> str:
-        return SHORT_LABELS[self.stance] if self.width >= LABEL_MIN_WIDTH else ""
+        return SHORT_LABELS[self.stance] if self.labelled and self.width >= LABEL_MIN_WIDTH else ""
 
     @property
     def title(self) -> str:
@@ -203,6 +208,7 @@ def build(lanes: list[Lane], *, until: dt.date, listed: set[str] | None = None) 
             _marker(lane, group, x_of=x_of, listed=listed)
             for group in _overlapping(lane.entries, x_of=x_of)
         ]
+        lane.spans = [_clear_of(span, lane.markers) for span in lane.spans]
     return Timeline(lanes=lanes, start=start, end=end, ticks=_month_ticks(start, end, x_of))
 
 
@@ -246,6 +252,26 @@ def _marker(lane: Lane, group: list[HistoryEntry], *, x_of, listed) -> Marker:
     title = f"{len(made)} statements {when}; the latest: {marker_title(shown)}"
     claims = all(s.is_claim for s in made)
     return Marker(x, shown, claims, anchor, href, title, cx, left, top, len(made))
+
+
+def _clear_of(span: Span, markers: list[Marker]) -> Span:
+    """``span`` with its label moved right past the markers drawn over it
+    (a numbered marker sits at the middle of its dates, often over the
+    start of a span), or without a label where they leave it no room.
+    ``markers`` run left to right."""
+    if not span.label:
+        return span
+    width = len(span.label) * LABEL_LETTER_WIDTH
+    start = first = span.x + LABEL_INSET
+    for marker in markers:
+        half = 9 if marker.count > 1 else 7  # its radius and ring
+        if marker.x - half < start + width and marker.x + half > start - 2:
+            start = marker.x + half + 3
+    if start == first:
+        return span
+    if start + width > span.x + span.width:
+        return replace(span, labelled=False)
+    return replace(span, dx=round(start - span.x, 1))
 
 
 def _spans(entries: list[HistoryEntry], *, end: dt.date, x_of) -> list[Span]:

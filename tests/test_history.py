@@ -160,6 +160,36 @@ def test_statements_too_close_to_draw_apart_share_a_numbered_marker(make):
     assert ">2</text>" in markup
 
 
+def test_a_span_label_starts_clear_of_the_markers_over_it(make):
+    """A numbered marker sits at the middle of its dates, over the start of
+    the span they begin: the span's label moves right past it, or goes
+    where the markers leave it no room; a lone marker at a span's start
+    leaves the label where it always was."""
+    topic, state = make.topic(), make.state("Testland", "TL")
+    days = [dt.date(2025, 3, 3), dt.date(2025, 3, 5), dt.date(2025, 9, 1)]
+    stances = [Stance.SUPPORTS, Stance.SUPPORTS, Stance.OPPOSES]
+    for day, stance in zip(days, stances, strict=True):
+        make.position(actor=state, topic=topic, as_of=day, stance=stance)
+    found = statements_by_cell(on=dt.date(2025, 12, 31), subjects=[state])[state.pk, topic.pk]
+    entries = history_of(found, subject_id=state.pk, topic_id=topic.pk)
+    lane = timeline.Lane("Testland", "/cells/tl/t/", entries, "tl")
+    timeline.build([lane], until=dt.date(2025, 12, 31))
+    group, single = lane.markers
+    supports, opposes = lane.spans
+    assert group.count == 2 and supports.x < group.x
+    assert supports.label == "Supports"
+    assert supports.x + supports.dx >= group.x + 9
+    assert opposes.label == "Opposes" and opposes.dx == timeline.LABEL_INSET
+    markup = timeline.Timeline([lane], lane.spans[0].start, dt.date(2025, 12, 31), []).lanes_markup
+    assert f'dx="{supports.dx}"' in markup and f'dx="{timeline.LABEL_INSET}"' in markup
+    # Markers all along a span leave its label no room: it has none.
+    crowded = timeline._clear_of(
+        timeline.Span(200, 90, Stance.SUPPORTS, days[0], days[2]),
+        [group._replace(x=x) for x in (205, 225, 245, 265, 285)],
+    )
+    assert crowded.label == ""
+
+
 def test_month_ticks_thin_out_on_long_axes():
     def labels(start, end):
         return [t.label for t in timeline._month_ticks(start, end, lambda day: 0)]
