@@ -205,39 +205,40 @@ def build(lanes: list[Lane], *, until: dt.date, listed: set[str] | None = None) 
         lane.y = AXIS_HEIGHT + index * LANE_HEIGHT
         lane.spans = _spans(lane.entries, end=end, x_of=x_of)
         lane.markers = [
-            _marker(lane, group, x_of=x_of, listed=listed)
-            for group in _overlapping(lane.entries, x_of=x_of)
+            _marker(lane, group, x, listed=listed)
+            for group, x in _overlapping(lane.entries, x_of=x_of)
         ]
         lane.spans = [_clear_of(span, lane.markers) for span in lane.spans]
     return Timeline(lanes=lanes, start=start, end=end, ticks=_month_ticks(start, end, x_of))
 
 
-def _overlapping(entries: list[HistoryEntry], *, x_of) -> list[list[HistoryEntry]]:
-    """The dated entries with statements, in runs drawn as one marker each:
-    a date joins the run before it when its marker would come closer than
-    ``MARKER_SPACING`` to that run's, drawn at the middle of its dates. So
-    no two markers are drawn closer than that."""
-    groups: list[list[HistoryEntry]] = []
-    first = last = 0.0
+def _overlapping(entries: list[HistoryEntry], *, x_of) -> list[tuple[list[HistoryEntry], float]]:
+    """The dated entries with statements, in runs drawn as one marker each,
+    with where it is drawn: at the middle of the run's dates. A date joins
+    the run before it when its marker would come closer than
+    ``MARKER_SPACING`` to that run's, so no two markers are drawn closer
+    than that."""
+    runs: list[list] = []  # [its entries, its first date's x, its middle]
     for entry in entries:
         if not entry.made:
             continue
         x = x_of(entry.on)
-        if groups and x - (first + last) / 2 < MARKER_SPACING:
-            groups[-1].append(entry)
+        if runs and x - runs[-1][2] < MARKER_SPACING:
+            run = runs[-1]
+            run[0].append(entry)
         else:
-            groups.append([entry])
-            first = x
-        last = x
-    return groups
+            run = [[entry], x, x]
+            runs.append(run)
+        run[2] = (run[1] + x) / 2
+    return [(run_entries, middle) for run_entries, _, middle in runs]
 
 
-def _marker(lane: Lane, group: list[HistoryEntry], *, x_of, listed) -> Marker:
-    """One marker for the statements of ``group`` (oldest date first), at the
-    middle of their dates. It links to the newest of them listed below,
-    else to the cell's page as of the last date, which lists them all."""
+def _marker(lane: Lane, group: list[HistoryEntry], x: float, *, listed) -> Marker:
+    """One marker, at ``x``, for the statements of ``group`` (oldest date
+    first). It links to the newest of them listed below, else to the cell's
+    page as of the last date, which lists them all."""
     made = [statement for entry in group for statement in entry.made]
-    x = round((x_of(group[0].on) + x_of(group[-1].on)) / 2, 1)
+    x = round(x, 1)
     cx, left, top = f"{x:.1f}", f"{round(x - 5, 1):.1f}", f"{round(lane.mid_y - 5, 1):.1f}"
     # Of a date's statements the first counts most; the newest date's is drawn.
     shown = group[-1].made[0]

@@ -80,10 +80,10 @@ def statement_records(found: Iterable[Statement]) -> dict[int, dict]:
     ``row_id``: what the statements carry (``positions.shown``), and their
     conditions and sources read as plain values in two queries (a third for
     the offices, where an official spoke; none for none); statements of one
-    source share its (read-only) answer. Loading positions whole and serializing them field by
-    field was most of the time of a timeline, which shows hundreds of
-    statements a page; joining each statement's position and quote again
-    for its source, most of what was left."""
+    source share its (read-only) answer. Loading positions whole and
+    serializing them field by field was most of the time of a timeline,
+    which shows hundreds of statements a page; joining each statement's
+    position and quote again for its source, most of what was left."""
     by_row = {s.row_id: s for s in found}
     if not by_row:
         return {}
