@@ -6,7 +6,7 @@ reads without JavaScript."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.template import engines
@@ -43,6 +43,7 @@ SHORT_LABELS = {
     Stance.OPPOSES: "Opposes",
     Stance.HOSTILE: "Hostile",
 }
+STANCE_TITLES = dict(Stance.choices)
 
 
 def first_words(text: str, count: int) -> str:
@@ -64,31 +65,27 @@ def _when(position) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """A run of one stance on a lane, with the strings the SVG writes of it
+    made once (:func:`_span`): a dense timeline draws hundreds, and the
+    template read each as a property."""
+
     x: float
     width: float
     stance: str
     start: dt.date
     end: dt.date
+    left: str  # x and width as the SVG writes them, one decimal
+    breadth: str
+    title: str  # the hover text
+    label: str  # the words in its bar, "" where they do not fit
     dx: float = LABEL_INSET  # where its label starts, from its left end: clear of the markers
-    labelled: bool = True  # False where the markers leave its label no room
 
-    @property
-    def label(self) -> str:
-        return SHORT_LABELS[self.stance] if self.labelled and self.width >= LABEL_MIN_WIDTH else ""
 
-    @property
-    def title(self) -> str:
-        return f"{Stance(self.stance).label} from {short_date(self.start)}"
-
-    @property
-    def left(self) -> str:
-        return f"{self.x:.1f}"
-
-    @property
-    def breadth(self) -> str:
-        return f"{self.width:.1f}"
+def _span(x: float, width: float, stance: str, start: dt.date, end: dt.date) -> Span:
+    title = f"{STANCE_TITLES[stance]} from {short_date(start)}"
+    label = SHORT_LABELS[stance] if width >= LABEL_MIN_WIDTH else ""
+    return Span(x, width, stance, start, end, f"{x:.1f}", f"{width:.1f}", title, label)
 
 
 class Marker(NamedTuple):
@@ -271,8 +268,8 @@ def _clear_of(span: Span, markers: list[Marker]) -> Span:
     if start == first:
         return span
     if start + width > span.x + span.width:
-        return replace(span, labelled=False)
-    return replace(span, dx=round(start - span.x, 1))
+        return span._replace(label="")
+    return span._replace(dx=round(start - span.x, 1))
 
 
 def _spans(entries: list[HistoryEntry], *, end: dt.date, x_of) -> list[Span]:
@@ -289,7 +286,7 @@ def _spans(entries: list[HistoryEntry], *, end: dt.date, x_of) -> list[Span]:
         else:
             runs.append((stance, entry.on, until))
     return [
-        Span(x_of(start), round(x_of(until) - x_of(start), 1), stance, start, until)
+        _span(x_of(start), round(x_of(until) - x_of(start), 1), stance, start, until)
         for stance, start, until in runs
     ]
 

@@ -184,7 +184,7 @@ def test_a_span_label_starts_clear_of_the_markers_over_it(make):
     assert f'dx="{supports.dx}"' in markup and f'dx="{timeline.LABEL_INSET}"' in markup
     # Markers all along a span leave its label no room: it has none.
     crowded = timeline._clear_of(
-        timeline.Span(200, 90, Stance.SUPPORTS, days[0], days[2]),
+        timeline._span(200, 90, Stance.SUPPORTS, days[0], days[2]),
         [group._replace(x=x) for x in (205, 225, 245, 265, 285)],
     )
     assert crowded.label == ""
