@@ -98,7 +98,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     quotes_wanted = wants_partial(request) and "quotes" in request.GET
     if actor.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION) and not quotes_wanted:
         topics = list(Topic.objects.all())
-        steps = window_histories(subjects=[actor], topics=topics, start=start, end=end)
+        steps = window_histories(subjects=[actor], topics=topics, start=start, end=end, words=False)
         try:
             lanes, record = timeline.lanes_and_record(
                 (

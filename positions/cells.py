@@ -70,7 +70,7 @@ def _rows_sql(where: str, *, published_only: bool = True) -> str:
         f"WHEN '{Attribution.REPORT}' THEN {OWN_RANK + REPORT_PENALTY} ELSE {OWN_RANK} END, "
         f"p.attribution = '{Attribution.CLAIM}', p.claimant_id, "
         f"CASE WHEN p.attribution = '{Attribution.SPEAKING_FOR}' "
-        f"THEN ({best_office.format('r.id')}) END, p.stance "
+        f"THEN ({best_office.format('r.id')}) END, p.stance, p.responds_to_id "
         f"FROM {position} p JOIN {actor} a ON a.id = p.actor_id "
         f"JOIN {quote} q ON q.id = p.quote_id "
         f"WHERE {status} "
@@ -82,7 +82,7 @@ def _rows_sql(where: str, *, published_only: bool = True) -> str:
         f"SELECT p.id, r.organisation_id, p.topic_id, p.as_of, "
         f"r.speaks_for_rank + CASE WHEN p.attribution = '{Attribution.REPORT}' "
         f"THEN {REPORT_PENALTY} ELSE 0 END, "
-        f"p.attribution = '{Attribution.CLAIM}', p.claimant_id, r.id, p.stance "
+        f"p.attribution = '{Attribution.CLAIM}', p.claimant_id, r.id, p.stance, p.responds_to_id "
         f"FROM {position} p JOIN {role} r ON r.holder_id = p.actor_id "
         f"WHERE {status} AND {_speaking('r')} AND {_held('r', 'p')} "
         f"AND NOT EXISTS (SELECT 1 FROM {role} b WHERE b.holder_id = r.holder_id "
@@ -94,7 +94,10 @@ def _rows_sql(where: str, *, published_only: bool = True) -> str:
 
 
 # The columns of ``_rows_sql``, in its order.
-INSERTED = "position_id, subject_id, topic_id, as_of, rank, is_claim, claimant_id, role_id, stance"
+INSERTED = (
+    "position_id, subject_id, topic_id, as_of, rank, is_claim, claimant_id, role_id, stance, "
+    "responds_to_id"
+)
 
 
 def _insert(where: str, params: list) -> None:

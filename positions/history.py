@@ -16,15 +16,19 @@ from config.routers import reading
 
 from .models import CellStatement, Topic
 from .rule import (
+    CHOSEN,
+    CLAIM,
     CellStance,
     Statement,
     among,
     as_of_from,
     by_cell,
     resolve,
+    shown_statements,
     statements,
     statements_by_cell,
 )
+from .shown import CellPosition, to_date
 
 
 class HistoryEntry(NamedTuple):
@@ -92,6 +96,7 @@ def window_histories(
     topics: Iterable[object],
     start: dt.date,
     end: dt.date,
+    words: bool = True,
 ) -> dict[tuple[int, int], list[HistoryEntry]]:
     """Each cell's steps from ``start`` to ``end``, oldest first: first the cell
     as it stood on ``start`` (with no statements of its own, when it had a
@@ -99,14 +104,24 @@ def window_histories(
     Bounded by the window, not by the length of the record: the state on
     ``start`` needs only the statements that decide it then. The statements
     are plain values (:class:`CellPosition`); the few a page lists in full
-    get their evidence from :func:`with_evidence`."""
+    get their evidence from :func:`with_evidence`. Without ``words``, the
+    window's statements are read from the index alone (:func:`_unworded`):
+    what the rule and a timeline's spans need, not what anybody said, which
+    :func:`with_words` loads for the markers a timeline draws."""
     subjects, topics = list(subjects), list(topics)
+    subject_ids = {getattr(s, "pk", s) for s in subjects}
+    topic_ids = [getattr(t, "pk", t) for t in topics]
+    in_window = (
+        statements(on=end, after=start, subjects=subject_ids, topics=topic_ids, evidence=False)
+        if words
+        else _unworded(on=end, after=start, subject_ids=subject_ids, topic_ids=topic_ids)
+    )
     grouped = by_cell(
         [
             *statements(
-                on=start, subjects=subjects, topics=topics, latest_only=True, evidence=False
+                on=start, subjects=subject_ids, topics=topic_ids, latest_only=True, evidence=False
             ),
-            *statements(on=end, after=start, subjects=subjects, topics=topics, evidence=False),
+            *in_window,
         ]
     )
     result = {}
@@ -119,6 +134,58 @@ def window_histories(
             steps.insert(0, HistoryEntry(on=start, made=[], cell=then))
         result[subject_id, topic_id] = steps
     return result
+
+
+# What the rule needs of a statement, all of it in the index: CellStatement's
+# columns, in the order _unworded reads them.
+UNWORDED = (
+    "id", "subject_id", "rank", "role_id", "position_id", "topic_id", "stance", "as_of",
+    "is_claim", "claimant_id", "responds_to_id",
+)  # fmt: skip
+
+
+def _unworded(
+    *, on: dt.date, after: dt.date, subject_ids: set[int], topic_ids: list[int]
+) -> list[Statement]:
+    """The statements made after ``after`` up to ``on`` in these cells, from
+    ``CellStatement`` alone, without a probe of their positions and quotes
+    (two thirds of a dense timeline's query at 1M positions). Their
+    positions carry no words, names or source, and an ``attribution`` that
+    tells a claim from the rest and no more: what the rule reads of them."""
+    if not subject_ids or not topic_ids:
+        return []
+    rows = CellStatement.objects.filter(
+        as_of__lte=on, as_of__gt=after, subject_id__any_of=subject_ids, topic_id__in=topic_ids
+    ).values_list(*UNWORDED)
+    # Read by the cursor, as shown_statements reads: the ORM's row-by-row
+    # conversion took longer than the query.
+    sql, params = rows.query.sql_with_params()
+    with reading().cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_unworded_statement(*row) for row in cursor.fetchall()]
+
+
+def _unworded_statement(
+    row_id, subject_id, rank, role_id, pk, topic_id, stance, as_of, claim, claimant_id, answers
+) -> Statement:
+    kind = CLAIM if claim else ""
+    as_of = to_date(as_of)
+    position = CellPosition(pk, topic_id, stance, as_of, kind, claimant_id, *NO_WORDS, answers)
+    return Statement(subject_id, position, rank, None, role_id, row_id)
+
+
+NO_WORDS = (None, None, None)  # a CellPosition's actor, claimant and quote
+
+
+def with_words(found: Iterable[Statement]) -> dict[int, Statement]:
+    """The same statements, keyed by ``row_id``, with what a cell shows of
+    them (their words, speaker and names): one query, none for none."""
+    ids = {s.row_id for s in found}
+    if not ids:
+        return {}
+    chosen = CellStatement.objects.filter(pk__in=ids).values(*CHOSEN)
+    sql, params = chosen.query.sql_with_params()
+    return {s.row_id: s for s in shown_statements(sql, params)}
 
 
 class Stood(NamedTuple):

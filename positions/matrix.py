@@ -236,11 +236,12 @@ def _moved_by(now: CellStance, since: dt.date) -> list[Statement]:
 
 
 def timeline_lanes(
-    *, topic, start: dt.date, end: dt.date, page: int, per_page: int
+    *, topic, start: dt.date, end: dt.date, page: int, per_page: int, words: bool = True
 ) -> tuple[list[Actor], int, dict]:
     """A topic's timeline, a page of lanes at a time, for the page and the
     API alike: the rows (states, then organisations) that spoke on it up to
-    ``end``, how many there are in all, and each lane's steps in the window.
+    ``end``, how many there are in all, and each lane's steps in the window
+    (without ``words``, as :func:`window_histories` reads them without).
     Raises PageOutOfRange past the last page."""
     rows, count = page_of(
         speaking_rows(on=end, topics=[topic]),
@@ -249,4 +250,5 @@ def timeline_lanes(
         what="timeline",
         noun="lanes",
     )
-    return rows, count, window_histories(subjects=rows, topics=[topic], start=start, end=end)
+    steps = window_histories(subjects=rows, topics=[topic], start=start, end=end, words=words)
+    return rows, count, steps

@@ -9,6 +9,7 @@ from actors.models import Actor, Role
 from config.validation import validate_date_in_range
 from sources.models import Quote
 
+from .choices import ANSWER_VERBS, STANCE_ORDER, Attribution, Response, Stance, Status
 from .dating import stance_date
 from .latest import CellLatest  # noqa: F401  (registered with the app's models)
 from .querysets import PositionQuerySet
@@ -102,50 +103,6 @@ class Condition(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class Stance(models.TextChoices):
-    """An ordered scale, from most to least favourable to deployment."""
-
-    SUPPORTS = "supports", "Supports"
-    CONDITIONAL = "conditional", "Conditional"
-    UNDECIDED = "undecided", "Ambiguous or undecided"
-    OPPOSES = "opposes", "Opposes"
-    HOSTILE = "hostile", "Hostile (threat)"
-
-
-STANCE_ORDER = {stance: index for index, stance in enumerate(Stance.values)}
-
-
-class Attribution(models.TextChoices):
-    OWN = "own", "Own words"
-    SPEAKING_FOR = "speaking_for", "Official speaking for the actor"
-    CLAIM = "claim", "Claim by a third party"
-    REPORT = "report", "Outlet's report"
-
-
-class Response(models.TextChoices):
-    """How a statement answers an earlier one (``Position.responds_to``)."""
-
-    DENIAL = "denial", "Denial"
-    CORRECTION = "correction", "Correction"
-    CONFIRMATION = "confirmation", "Confirmation"
-    CLARIFICATION = "clarification", "Clarification"
-
-
-# How an answer reads: what it does to the words it answers, and what they are then.
-ANSWER_VERBS = {
-    Response.DENIAL: ("denies", "denied"),
-    Response.CORRECTION: ("corrects", "corrected"),
-    Response.CONFIRMATION: ("confirms", "confirmed"),
-    Response.CLARIFICATION: ("clarifies", "clarified"),
-}
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETRACTED = "retracted", "Retracted"
 
 
 class PositionCondition(models.Model):
@@ -460,6 +417,12 @@ class CellStatement(models.Model):
         blank=True,
         related_name="+",
         help_text="The office through which an official's words count.",
+    )
+    # The position's too: with it, the rule replays a cell's history from this
+    # table alone (which claim its own words answer), without reading the
+    # position of every statement a timeline draws.
+    responds_to = models.ForeignKey(
+        Position, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
     )
 
     class Meta:

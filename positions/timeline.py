@@ -15,7 +15,7 @@ from config.paging import pager, slice_of
 from sources.text import quoted
 
 from .dating import short_date, stance_date
-from .history import HistoryEntry
+from .history import HistoryEntry, with_words
 from .models import Stance
 from .rule import Statement, with_evidence
 from .shown import STANCE_LABELS
@@ -198,13 +198,15 @@ def build(lanes: list[Lane], *, until: dt.date, listed: set[str] | None = None) 
     def x_of(day: dt.date) -> float:
         return round(LABEL_WIDTH + (day - start).days * scale, 1)
 
-    for index, lane in enumerate(lanes):
+    runs = [_overlapping(lane.entries, x_of=x_of) for lane in lanes]
+    # A marker's hover text quotes the one statement it draws: the words of
+    # those alone, where the lanes were read without them (window_histories).
+    drawn = (group[-1].made[0] for lane_runs in runs for group, _ in lane_runs)
+    worded = with_words(s for s in drawn if s.position.quote is None)
+    for index, (lane, lane_runs) in enumerate(zip(lanes, runs, strict=True)):
         lane.y = AXIS_HEIGHT + index * LANE_HEIGHT
         lane.spans = _spans(lane.entries, end=end, x_of=x_of)
-        lane.markers = [
-            _marker(lane, group, x, listed=listed)
-            for group, x in _overlapping(lane.entries, x_of=x_of)
-        ]
+        lane.markers = [_marker(lane, group, x, listed, worded) for group, x in lane_runs]
         lane.spans = [_clear_of(span, lane.markers) for span in lane.spans]
     return Timeline(lanes=lanes, start=start, end=end, ticks=_month_ticks(start, end, x_of))
 
@@ -230,15 +232,17 @@ def _overlapping(entries: list[HistoryEntry], *, x_of) -> list[tuple[list[Histor
     return [(run_entries, middle) for run_entries, _, middle in runs]
 
 
-def _marker(lane: Lane, group: list[HistoryEntry], x: float, *, listed) -> Marker:
+def _marker(lane: Lane, group: list[HistoryEntry], x: float, listed, worded: dict) -> Marker:
     """One marker, at ``x``, for the statements of ``group`` (oldest date
     first). It links to the newest of them listed below, else to the cell's
-    page as of the last date, which lists them all."""
+    page as of the last date, which lists them all. ``worded``: the drawn
+    statement with its words, where the lane has it without them."""
     made = [statement for entry in group for statement in entry.made]
     x = round(x, 1)
     cx, left, top = f"{x:.1f}", f"{round(x - 5, 1):.1f}", f"{round(lane.mid_y - 5, 1):.1f}"
     # Of a date's statements the first counts most; the newest date's is drawn.
     shown = group[-1].made[0]
+    shown = worded.get(shown.row_id, shown)
     anchor = anchor_for(lane.key, shown)
     newest_first = (anchor_for(lane.key, s) for entry in reversed(group) for s in entry.made)
     linked = next((a for a in newest_first if listed is None or a in listed), None)

@@ -139,7 +139,7 @@ def topic_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     per_page = TIMELINE_PAGE_LANES
     try:
         rows, row_count, steps = timeline_lanes(
-            topic=topic, start=start, end=end, page=page, per_page=per_page
+            topic=topic, start=start, end=end, page=page, per_page=per_page, words=False
         )
     except PageOutOfRange as error:
         form.add_error("page", str(error))

@@ -14,7 +14,15 @@ from actors.models import Actor, Role
 from positions import cells, synthetic
 from positions.cells import counted_in
 from positions.matrix import MATRIX_PAGE_ROWS
-from positions.models import Attribution, CellLatest, CellStatement, Position, Stance, Status
+from positions.models import (
+    Attribution,
+    CellLatest,
+    CellStatement,
+    Position,
+    Response,
+    Stance,
+    Status,
+)
 from positions.seeding import load_seed
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +34,7 @@ def table() -> set[tuple]:
     return set(
         CellStatement.objects.values_list(
             "position_id", "subject_id", "topic_id", "as_of", "rank", "is_claim", "claimant_id",
-            "role_id",
+            "role_id", "stance", "responds_to_id",
         )
     )  # fmt: skip
 
@@ -73,10 +81,34 @@ def world(make):
 def test_each_statement_counts_where_the_rule_says(world):
     w = world
     assert table() == {
-        (w["own"].pk, w["state"].pk, w["topic"].pk, JAN, 0, False, None, None),
-        (w["spoken"].pk, w["state"].pk, w["topic"].pk, FEB, 1, False, None, w["office"].pk),
-        (w["claim"].pk, w["state"].pk, w["topic"].pk, MAR, 0, True, w["other"].pk, None),
-    }
+        (w["own"].pk, w["state"].pk, w["topic"].pk, JAN, 0, False, None, None,
+         Stance.SUPPORTS, None),
+        (w["spoken"].pk, w["state"].pk, w["topic"].pk, FEB, 1, False, None, w["office"].pk,
+         Stance.OPPOSES, None),
+        (w["claim"].pk, w["state"].pk, w["topic"].pk, MAR, 0, True, w["other"].pk, None,
+         Stance.CONDITIONAL, None),
+    }  # fmt: skip
+    assert_in_step()
+
+
+def test_an_answer_carries_the_words_it_answers_in_the_index(world, make):
+    """The rule reads which claim own words answer from the index itself
+    (history.window_histories without words): answering, and taking the
+    answer back, rewrite it there."""
+    w = world
+    answer = make.position(
+        actor=w["leader"], topic=w["topic"], as_of=dt.date(2025, 4, 1), stance=Stance.OPPOSES,
+        responds_to=w["claim"], response_kind=Response.DENIAL,
+    )  # fmt: skip
+    rows = CellStatement.objects.filter(position=answer)
+    # The leader's words count for the state through the office.
+    assert list(rows.values_list("subject_id", "responds_to_id")) == [
+        (w["state"].pk, w["claim"].pk)
+    ]
+    assert_in_step()
+    answer.responds_to, answer.response_kind = None, ""
+    answer.save()
+    assert list(rows.values_list("responds_to_id", flat=True)) == [None]
     assert_in_step()
 
 

@@ -6,8 +6,13 @@ import datetime as dt
 import pytest
 
 from positions import timeline
-from positions.history import changes_between, history_of, neighbouring_dates
-from positions.models import Attribution, Stance
+from positions.history import (
+    changes_between,
+    history_of,
+    neighbouring_dates,
+    window_histories,
+)
+from positions.models import Attribution, Response, Stance
 from positions.rule import stances_as_of, statements_by_cell
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +21,7 @@ JAN = dt.date(2025, 1, 10)
 FEB = dt.date(2025, 2, 10)
 MAR = dt.date(2025, 3, 10)
 APR = dt.date(2025, 4, 10)
+MAY = dt.date(2025, 5, 10)
 
 
 @pytest.fixture
@@ -188,6 +194,48 @@ def test_a_span_label_starts_clear_of_the_markers_over_it(make):
         [group._replace(x=x) for x in (205, 225, 245, 265, 285)],
     )
     assert crowded.label == ""
+
+
+def test_lanes_read_without_words_replay_the_same_history(make):
+    """A timeline reads its window from the index alone (no words) and loads
+    the words of the markers it draws: the same steps, stances, claims and
+    answers as read with words, and the same drawing. A denial of a claim
+    made before the window keeps the claim beside the stance it answers."""
+    topic, state, other = make.topic(), make.state("Testland", "TL"), make.state("Otherland", "OL")
+    claim = make.position(
+        actor=state, topic=topic, as_of=JAN, stance=Stance.SUPPORTS,
+        attribution=Attribution.CLAIM, claimant=other,
+    )  # fmt: skip
+    make.position(actor=state, topic=topic, as_of=FEB, stance=Stance.CONDITIONAL)
+    make.position(
+        actor=state, topic=topic, as_of=MAR, stance=Stance.OPPOSES,
+        responds_to=claim, response_kind=Response.DENIAL,
+    )  # fmt: skip
+    make.position(
+        actor=state, topic=topic, as_of=APR, stance=Stance.HOSTILE,
+        attribution=Attribution.CLAIM, claimant=other,
+    )  # fmt: skip
+    window = {"subjects": [state], "topics": [topic], "start": dt.date(2025, 2, 1), "end": MAY}
+    worded, unworded = window_histories(**window), window_histories(**window, words=False)
+
+    def steps(histories):
+        return [
+            (e.on, e.stance, [s.position.pk for s in e.made],
+             [c.position.pk for c in e.cell.claims], sorted(e.cell.answers), e.cell.has_conflict)
+            for e in histories[state.pk, topic.pk]
+        ]  # fmt: skip
+
+    assert steps(unworded) == steps(worded)
+    # In March the denial answers the January claim, read before the window.
+    assert steps(unworded)[2][3:5] == ([claim.pk], [claim.pk])
+    assert all(s.position.quote is None for e in unworded[state.pk, topic.pk] for s in e.made)
+
+    def drawn(histories):
+        lane = timeline.Lane("Testland", "/cells/tl/t/", histories[state.pk, topic.pk], "tl")
+        return timeline.build([lane], until=MAY).lanes_markup
+
+    assert drawn(unworded) == drawn(worded)
+    assert "Testland" in drawn(unworded) and "Otherland" in drawn(unworded)
 
 
 def test_month_ticks_thin_out_on_long_axes():

@@ -214,11 +214,11 @@ class TestTopicPage:
     def test_query_budget(self, client, django_assert_num_queries):
         # Topic, wordings; today's stances with their actors (one query); a page of lanes
         # with their count; the window's statements as of its start and
-        # within it; the listed ones with their evidence (rows, actors,
-        # conditions); (+1, the record's version for the ETag:
-        # positions/http.py). The trend is loaded beside the page
-        # (positions:topic_trend).
-        with django_assert_num_queries(10):
+        # within it (the index alone), the words of those its markers draw;
+        # the listed ones with their evidence (rows, actors, conditions);
+        # (+1, the record's version for the ETag: positions/http.py). The
+        # trend is loaded beside the page (positions:topic_trend).
+        with django_assert_num_queries(11):
             client.get(reverse("positions:topic_detail", args=["own-troops"]))
 
 
@@ -301,11 +301,12 @@ class TestActorPage:
 
     def test_query_budget(self, client, django_assert_num_queries):
         # Actor, aliases, roles held, roles in it, topics; the window's
-        # statements as of its start and within it; the listed ones with their
+        # statements as of its start and within it (the index alone), the
+        # words of those its markers draw; the listed ones with their
         # evidence (rows, actors, conditions); quotes (their positions only
         # when there are any).
         # (+1, the record's version for the ETag: positions/http.py)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             client.get(reverse("actors:detail", args=["united-kingdom"]))
 
 

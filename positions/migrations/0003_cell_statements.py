@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def fill(apps, schema_editor):
     # Today's rebuild writes today's columns, which this schema lacks: the
-    # rows are written by the latest migration of the table (0013).
+    # rows are written by the latest migration of the table (0018).
     pass
 
 

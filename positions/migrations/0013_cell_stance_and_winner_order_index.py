@@ -1,20 +1,12 @@
 from django.db import migrations, models
 
 
-def rewrite(apps, schema_editor):
-    # Today's rebuild (positions.cells) writes the columns of this schema, the
-    # table's latest: every row from the record. A later change to the table
-    # moves this call to its own migration. (Each cell's latest, a table made
-    # later, is written by 0017.)
-    from positions.cells import write_statements
-
-    write_statements()
-
-
 class Migration(migrations.Migration):
     """Each cell statement carries its position's stance, and the cell index
     follows the winner's order (rule.WINNER_ORDER) with the stance last, so
-    that a cell's winning stance is the first entry of an index-only scan."""
+    that a cell's winning stance is the first entry of an index-only scan.
+    The rows are written again, with their stances, by 0018: each migration
+    that changes the table's columns hands that rewrite on to the next."""
 
     dependencies = [
         ("positions", "0012_position_responds_to"),
@@ -37,7 +29,6 @@ class Migration(migrations.Migration):
             ),
             preserve_default=False,
         ),
-        migrations.RunPython(rewrite, migrations.RunPython.noop),
         migrations.RemoveIndex(model_name="cellstatement", name="cellstatement_cell"),
         migrations.AddIndex(
             model_name="cellstatement",

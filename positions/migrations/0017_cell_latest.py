@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def fill(apps, schema_editor):
     # Today's code writes this schema's table: each cell's latest statement,
-    # from CellStatement as migration 0013 left it.
+    # from CellStatement as it stands here (0018 writes both again).
     from positions.cells import write_latest
 
     write_latest()
