@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import OuterRef, StringAgg, Subquery, Value
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -116,6 +116,14 @@ POSITION_COLUMNS = [
 
 
 def position_rows(positions) -> Iterator[list]:
+    """The rows of a positions CSV, read as the response streams. Which
+    database they come from is fixed now, in the view: the stream is read
+    after the view has returned, outside the request's choice of database
+    (config.routers), and would otherwise read the primary."""
+    return _position_rows(positions.using(positions.db))
+
+
+def _position_rows(positions) -> Iterator[list]:
     # One query, streamed from a server-side cursor where the database has one:
     # the conditions come joined into a string, not prefetched chunk by chunk.
     slugs = (
@@ -127,7 +135,7 @@ def position_rows(positions) -> Iterator[list]:
                 delimiter=Value("; "),
                 # Sorted where the database can (SQLite from 3.44 on).
                 order_by="condition__slug"
-                if connection.features.supports_aggregate_order_by_clause
+                if connections[positions.db].features.supports_aggregate_order_by_clause
                 else None,
             )
         )
