@@ -183,7 +183,7 @@ def with_words(found: Iterable[Statement]) -> dict[int, Statement]:
     ids = {s.row_id for s in found}
     if not ids:
         return {}
-    chosen = CellStatement.objects.filter(pk__in=ids).values(*CHOSEN)
+    chosen = CellStatement.objects.filter(pk__any_of=ids).values(*CHOSEN)
     sql, params = chosen.query.sql_with_params()
     return {s.row_id: s for s in shown_statements(sql, params)}
 
