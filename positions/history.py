@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from actors.models import Actor
@@ -16,15 +17,15 @@ from config.routers import reading
 
 from .models import CellStatement, Topic
 from .rule import (
-    CHOSEN,
     CLAIM,
     CellStance,
     Statement,
     among,
     as_of_from,
     by_cell,
+    made_within,
     resolve,
-    shown_statements,
+    shown_where,
     statements,
     statements_by_cell,
 )
@@ -108,7 +109,6 @@ def window_histories(
     window's statements are read from the index alone (:func:`_unworded`):
     what the rule and a timeline's spans need, not what anybody said, which
     :func:`with_words` loads for the markers a timeline draws."""
-    subjects, topics = list(subjects), list(topics)
     subject_ids = {getattr(s, "pk", s) for s in subjects}
     topic_ids = [getattr(t, "pk", t) for t in topics]
     in_window = (
@@ -154,9 +154,8 @@ def _unworded(
     tells a claim from the rest and no more: what the rule reads of them."""
     if not subject_ids or not topic_ids:
         return []
-    rows = CellStatement.objects.filter(
-        as_of__lte=on, as_of__gt=after, subject_id__any_of=subject_ids, topic_id__in=topic_ids
-    ).values_list(*UNWORDED)
+    which = made_within(on=on, after=after, subject_ids=subject_ids, topic_ids=topic_ids)
+    rows = CellStatement.objects.filter(which).values_list(*UNWORDED)
     # Read by the cursor, as shown_statements reads: the ORM's row-by-row
     # conversion took longer than the query.
     sql, params = rows.query.sql_with_params()
@@ -183,9 +182,7 @@ def with_words(found: Iterable[Statement]) -> dict[int, Statement]:
     ids = {s.row_id for s in found}
     if not ids:
         return {}
-    chosen = CellStatement.objects.filter(pk__any_of=ids).values(*CHOSEN)
-    sql, params = chosen.query.sql_with_params()
-    return {s.row_id: s for s in shown_statements(sql, params)}
+    return {s.row_id: s for s in shown_where(Q(pk__any_of=ids))}
 
 
 class Stood(NamedTuple):

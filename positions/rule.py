@@ -233,11 +233,7 @@ def answered_claims(found: list[Statement], *, on: dt.date, evidence: bool) -> l
         return []
     cells = {(s.subject_id, s.position.topic_id) for s in answering}
     which = Q(position_id__any_of=wanted, is_claim=True, as_of__lte=on)
-    if evidence:
-        extra = _evidenced(which)
-    else:
-        sql, params = CellStatement.objects.filter(which).values(*CHOSEN).query.sql_with_params()
-        extra = shown_statements(sql, params)
+    extra = _evidenced(which) if evidence else shown_where(which)
     return [s for s in extra if (s.subject_id, s.position.topic_id) in cells]
 
 
@@ -268,6 +264,12 @@ def shown_statements(chosen_sql: str, params: list) -> list[Statement]:
         return [shown_statement(row) for row in cursor.fetchall()]
 
 
+def shown_where(which: Q) -> list[Statement]:
+    """The CellStatements ``which`` selects, as :func:`shown_statements` reads them."""
+    sql, params = CellStatement.objects.filter(which).values(*CHOSEN).query.sql_with_params()
+    return shown_statements(sql, params)
+
+
 def statements(
     *,
     on: dt.date,
@@ -290,6 +292,15 @@ def statements(
         return []
     if latest_only:
         return _deciding(latest_candidates(on, subject_ids, topic_ids), on=on, evidence=evidence)
+    which = made_within(on=on, after=after, subject_ids=subject_ids, topic_ids=topic_ids)
+    if not evidence:
+        return shown_where(which)
+    return _evidenced(which)
+
+
+def made_within(*, on: dt.date, after: dt.date | None, subject_ids, topic_ids) -> Q:
+    """CellStatements dated after ``after`` up to ``on``, in these subjects'
+    and topics' cells (None: any)."""
     which = Q(as_of__lte=on)
     if after is not None:
         which &= Q(as_of__gt=after)
@@ -297,10 +308,7 @@ def statements(
         which &= Q(subject_id__any_of=subject_ids)
     if topic_ids is not None:
         which &= Q(topic_id__in=topic_ids)
-    if not evidence:
-        sql, params = CellStatement.objects.filter(which).values(*CHOSEN).query.sql_with_params()
-        return shown_statements(sql, params)
-    return _evidenced(which)
+    return which
 
 
 def _deciding(candidates: RawSQL, *, on: dt.date, evidence: bool) -> list[Statement]:

@@ -43,7 +43,6 @@ SHORT_LABELS = {
     Stance.OPPOSES: "Opposes",
     Stance.HOSTILE: "Hostile",
 }
-STANCE_TITLES = dict(Stance.choices)
 
 
 def first_words(text: str, count: int) -> str:
@@ -83,7 +82,7 @@ class Span(NamedTuple):
 
 
 def _span(x: float, width: float, stance: str, start: dt.date, end: dt.date) -> Span:
-    title = f"{STANCE_TITLES[stance]} from {short_date(start)}"
+    title = f"{STANCE_LABELS[stance]} from {short_date(start)}"
     label = SHORT_LABELS[stance] if width >= LABEL_MIN_WIDTH else ""
     return Span(x, width, stance, start, end, f"{x:.1f}", f"{width:.1f}", title, label)
 
