@@ -203,9 +203,11 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
-def stance_lexicon(request):
-    """The default stance cues a migration writes; a live-server test's flush
-    (the browser tests, in the same reused database) takes them away."""
+def migration_rows(request):
+    """The rows migrations write (the default stance cues, the quote list's
+    kept counts): a transactional or live-server test's flush (the browser
+    tests, in the same reused database) takes them away, and a test after
+    it on the same worker found none."""
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or (
         marker is not None and marker.kwargs.get("transaction")
@@ -220,3 +222,9 @@ def stance_lexicon(request):
         from django.core.management import call_command
 
         call_command("load_lexicon", stdout=io.StringIO())
+    from sources.models import QuoteTally
+
+    if not QuoteTally.objects.exists():
+        from positions.visibility import recount
+
+        recount()
